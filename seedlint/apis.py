@@ -1,0 +1,453 @@
+"""The tables of random APIs, seeders and entropy sources: data, in one place.
+
+Every name is fully qualified as it is imported (``numpy.random.rand``, ``torch.nn.init.normal_``).
+``tests/test_apis.py`` introspects the installed stdlib ``random``, numpy and torch and fails when
+a sampling function is missing here, so the tables cannot silently fall behind a release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+PYTHON = "python"
+NUMPY = "numpy"
+TORCH = "torch"
+LIBRARIES: tuple[str, ...] = (PYTHON, NUMPY, TORCH)
+ALL_LIBRARIES = frozenset(LIBRARIES)
+
+LIBRARY_TITLE = {PYTHON: "Python's `random`", NUMPY: "NumPy's global RNG", TORCH: "torch"}
+LIBRARY_SEEDER = {
+    PYTHON: "random.seed(...)",
+    NUMPY: "np.random.seed(...)",
+    TORCH: "torch.manual_seed(...)",
+}
+
+# --- draws from a global generator -------------------------------------------------------------
+
+#: Bound methods of ``random._inst``, minus seed/getstate/setstate.
+PYTHON_RANDOM_DRAWS = frozenset(
+    {
+        "betavariate",
+        "binomialvariate",
+        "choice",
+        "choices",
+        "expovariate",
+        "gammavariate",
+        "gauss",
+        "getrandbits",
+        "lognormvariate",
+        "normalvariate",
+        "paretovariate",
+        "randbytes",
+        "randint",
+        "random",
+        "randrange",
+        "sample",
+        "shuffle",
+        "triangular",
+        "uniform",
+        "vonmisesvariate",
+        "weibullvariate",
+    }
+)
+
+#: The legacy ``numpy.random`` functions that draw from the global ``RandomState``.
+NUMPY_LEGACY_DRAWS = frozenset(
+    {
+        "beta",
+        "binomial",
+        "bytes",
+        "chisquare",
+        "choice",
+        "dirichlet",
+        "exponential",
+        "f",
+        "gamma",
+        "geometric",
+        "gumbel",
+        "hypergeometric",
+        "laplace",
+        "logistic",
+        "lognormal",
+        "logseries",
+        "multinomial",
+        "multivariate_normal",
+        "negative_binomial",
+        "noncentral_chisquare",
+        "noncentral_f",
+        "normal",
+        "pareto",
+        "permutation",
+        "poisson",
+        "power",
+        "rand",
+        "randint",
+        "randn",
+        "random",
+        "random_integers",
+        "random_sample",
+        "ranf",
+        "rayleigh",
+        "sample",
+        "shuffle",
+        "standard_cauchy",
+        "standard_exponential",
+        "standard_gamma",
+        "standard_normal",
+        "standard_t",
+        "triangular",
+        "uniform",
+        "vonmises",
+        "wald",
+        "weibull",
+        "zipf",
+    }
+)
+
+#: ``torch.*`` functions that sample from the default generator (they take ``generator=``).
+TORCH_DRAWS = frozenset(
+    {
+        "bernoulli",
+        "multinomial",
+        "normal",
+        "poisson",
+        "rand",
+        "rand_like",
+        "randint",
+        "randint_like",
+        "randn",
+        "randn_like",
+        "randperm",
+        # random regularisers exposed at the top level
+        "dropout",
+        "dropout_",
+        "alpha_dropout",
+        "alpha_dropout_",
+        "feature_dropout",
+        "feature_dropout_",
+        "feature_alpha_dropout",
+        "feature_alpha_dropout_",
+        "native_dropout",
+        "rrelu",
+        "rrelu_",
+    }
+)
+
+#: ``torch.nn.init`` initialisers that sample (they take ``generator=``).
+TORCH_INIT_DRAWS = frozenset(
+    {
+        "kaiming_normal_",
+        "kaiming_uniform_",
+        "normal_",
+        "orthogonal_",
+        "sparse_",
+        "trunc_normal_",
+        "uniform_",
+        "xavier_normal_",
+        "xavier_uniform_",
+        # deprecated spellings still found in older code
+        "kaiming_normal",
+        "kaiming_uniform",
+        "normal",
+        "orthogonal",
+        "sparse",
+        "uniform",
+        "xavier_normal",
+        "xavier_uniform",
+    }
+)
+
+#: ``torch.nn.functional`` functions that draw (dropout in functional form and friends).
+TORCH_FUNCTIONAL_DRAWS = frozenset(
+    {
+        "alpha_dropout",
+        "dropout",
+        "dropout1d",
+        "dropout2d",
+        "dropout3d",
+        "feature_alpha_dropout",
+        "fractional_max_pool2d",
+        "fractional_max_pool2d_with_indices",
+        "fractional_max_pool3d",
+        "fractional_max_pool3d_with_indices",
+        "gumbel_softmax",
+        "rrelu",
+        "rrelu_",
+    }
+)
+
+#: ``Tensor`` methods that sample in place from the default generator.
+TORCH_TENSOR_SAMPLERS = frozenset(
+    {
+        "bernoulli_",
+        "cauchy_",
+        "exponential_",
+        "geometric_",
+        "log_normal_",
+        "normal_",
+        "random_",
+        "uniform_",
+    }
+)
+
+#: Module prefixes under which the tables above live (after alias normalisation).
+_DRAW_TABLES: tuple[tuple[str, frozenset[str], str], ...] = (
+    ("random", PYTHON_RANDOM_DRAWS, PYTHON),
+    ("numpy.random", NUMPY_LEGACY_DRAWS, NUMPY),
+    ("torch", TORCH_DRAWS, TORCH),
+    ("torch.nn.init", TORCH_INIT_DRAWS, TORCH),
+    ("torch.nn.functional", TORCH_FUNCTIONAL_DRAWS, TORCH),
+    ("torch.Tensor", TORCH_TENSOR_SAMPLERS, TORCH),
+)
+
+#: Aliases that name the same module.
+_MODULE_ALIASES = {
+    "numpy.random.mtrand": "numpy.random",
+    "numpy.random.mtrand._rand": "numpy.random",
+    "torch.random": "torch",
+    "torch._C._VariableFunctions": "torch",
+    "torch.nn.modules.functional": "torch.nn.functional",
+}
+
+
+def normalize(qualname: str) -> str:
+    """Map alias module paths onto the canonical one (``numpy.random.mtrand.rand`` → ``numpy.random.rand``)."""
+    module, _, name = qualname.rpartition(".")
+    canonical = _MODULE_ALIASES.get(module)
+    return f"{canonical}.{name}" if canonical else qualname
+
+
+def draw_library(qualname: str) -> Optional[str]:
+    """The library whose global generator a call to ``qualname`` draws from, or None."""
+    module, _, name = normalize(qualname).rpartition(".")
+    for prefix, names, lib in _DRAW_TABLES:
+        if module == prefix and name in names:
+            return lib
+    return None
+
+
+# --- generator constructors ----------------------------------------------------------------------
+
+NUMPY_BIT_GENERATORS = frozenset({"MT19937", "PCG64", "PCG64DXSM", "Philox", "SFC64"})
+
+#: numpy constructors whose first argument is a seed and that take OS entropy without one.
+NUMPY_SEEDABLE_CONSTRUCTORS = frozenset(
+    {f"numpy.random.{n}" for n in NUMPY_BIT_GENERATORS}
+    | {"numpy.random.default_rng", "numpy.random.RandomState", "numpy.random.SeedSequence"}
+)
+_NUMPY_CONSTRUCTOR_ALIASES = {
+    "numpy.random.mtrand.RandomState": "numpy.random.RandomState",
+    "numpy.random._generator.default_rng": "numpy.random.default_rng",
+    "numpy.random.bit_generator.SeedSequence": "numpy.random.SeedSequence",
+}
+PYTHON_GENERATOR_CONSTRUCTORS = frozenset({"random.Random"})
+TORCH_GENERATOR_CONSTRUCTORS = frozenset({"torch.Generator", "torch._C.Generator"})
+
+#: Methods that give a torch generator a deterministic state.
+TORCH_GENERATOR_SEEDING_METHODS = frozenset({"manual_seed", "set_state"})
+
+
+def numpy_constructor(qualname: str) -> Optional[str]:
+    q = _NUMPY_CONSTRUCTOR_ALIASES.get(qualname, qualname)
+    return q if q in NUMPY_SEEDABLE_CONSTRUCTORS else None
+
+
+# --- seeders ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seeder:
+    """A call that seeds global generators.
+
+    ``arg``/``keyword``: where the seed goes (None: the call restores a state, no seed to judge).
+    ``when_absent``: what a missing seed means: "entropy" (a fresh OS seed: RNG201), "fixed" (a
+    documented fixed default: seeding) or "required" (the call needs one).
+    ``none_is_entropy``: an explicit ``None`` means a random seed.
+    """
+
+    libs: frozenset[str]
+    arg: Optional[int] = 0
+    keyword: Optional[str] = "seed"
+    when_absent: str = "required"
+    none_is_entropy: bool = True
+
+
+def _helpers(names: tuple[str, ...], **kw: object) -> dict[str, Seeder]:
+    return {n: Seeder(ALL_LIBRARIES, **kw) for n in names}  # type: ignore[arg-type]
+
+
+SEEDERS: dict[str, Seeder] = {
+    "random.seed": Seeder(frozenset({PYTHON}), keyword="a", when_absent="entropy"),
+    "random.setstate": Seeder(frozenset({PYTHON}), arg=None, keyword=None),
+    "numpy.random.seed": Seeder(frozenset({NUMPY}), when_absent="entropy"),
+    "numpy.random.set_state": Seeder(frozenset({NUMPY}), arg=None, keyword=None),
+    "torch.manual_seed": Seeder(frozenset({TORCH})),
+    "torch.set_rng_state": Seeder(frozenset({TORCH}), arg=None, keyword=None),
+    # Lightning 2.x: seed=None takes PL_GLOBAL_SEED, else 0 — a fixed default.
+    **_helpers(
+        (
+            "lightning.seed_everything",
+            "lightning.pytorch.seed_everything",
+            "lightning.pytorch.utilities.seed.seed_everything",
+            "lightning.fabric.seed_everything",
+            "lightning.fabric.utilities.seed.seed_everything",
+            "lightning_fabric.seed_everything",
+            "lightning_fabric.utilities.seed.seed_everything",
+            "pytorch_lightning.seed_everything",
+            "pytorch_lightning.utilities.seed.seed_everything",
+            "seedlint_runtime.seed_everything",
+            "seedlint_runtime.seeding.seed_everything",
+            "timm.utils.random_seed",
+            "timm.utils.random.random_seed",
+        ),
+        when_absent="fixed",
+        none_is_entropy=False,
+    ),
+    **_helpers(
+        (
+            "transformers.set_seed",
+            "transformers.trainer_utils.set_seed",
+            "transformers.enable_full_determinism",
+            "transformers.trainer_utils.enable_full_determinism",
+            "accelerate.utils.set_seed",
+            "accelerate.utils.random.set_seed",
+            "keras.utils.set_random_seed",
+            "keras.src.utils.rng_utils.set_random_seed",
+            "tensorflow.keras.utils.set_random_seed",
+            "tf_keras.utils.set_random_seed",
+            "fastai.torch_core.set_seed",
+            "fastai.basics.set_seed",
+            "fastai.torch_basics.set_seed",
+            "fastai.vision.all.set_seed",
+            "fastai.text.all.set_seed",
+            "fastai.tabular.all.set_seed",
+            "fastai.collab.all.set_seed",
+            "mmcv.runner.set_random_seed",
+            "mmdet.apis.set_random_seed",
+            "mmseg.apis.set_random_seed",
+            "mmcls.apis.set_random_seed",
+            "mmpose.apis.set_random_seed",
+            "composer.seed_all",
+            "composer.utils.seed_all",
+            "composer.utils.reproducibility.seed_all",
+            "torch_geometric.seed_everything",
+            "torch_geometric.seed.seed_everything",
+            "ignite.utils.manual_seed",
+            "stable_baselines3.common.utils.set_random_seed",
+        ),
+    ),
+    # Helpers whose missing seed means "pick a random one".
+    **_helpers(
+        (
+            "mmengine.runner.set_random_seed",
+            "mmengine.runner.utils.set_random_seed",
+            "detectron2.utils.env.seed_all_rng",
+        ),
+        when_absent="entropy",
+    ),
+    # MONAI: the default is a fixed seed; an explicit None turns determinism off.
+    **_helpers(
+        ("monai.utils.set_determinism", "monai.utils.misc.set_determinism"),
+        when_absent="fixed",
+    ),
+}
+
+#: Calls that throw away a seed and reseed from OS entropy (RNG202).
+ENTROPY_RESEEDS = frozenset(
+    {"torch.seed", "torch.random.seed", "torch.cuda.seed", "torch.cuda.seed_all", "torch.cuda.random.seed"}
+)
+
+
+def seeder(qualname: str) -> Optional[Seeder]:
+    s = SEEDERS.get(qualname)
+    if s is None:
+        s = SEEDERS.get(normalize(qualname))
+    return s
+
+
+# --- entropy sources for seed values (RNG201) -----------------------------------------------------
+
+#: Calls whose result differs from run to run, with a short description for messages.
+ENTROPY_CALLS: dict[str, str] = {
+    **{
+        f"time.{n}": "the clock"
+        for n in (
+            "time",
+            "time_ns",
+            "perf_counter",
+            "perf_counter_ns",
+            "monotonic",
+            "monotonic_ns",
+            "process_time",
+            "process_time_ns",
+            "thread_time",
+            "thread_time_ns",
+            "clock_gettime",
+            "clock_gettime_ns",
+            "localtime",
+            "gmtime",
+            "ctime",
+            "strftime",
+        )
+    },
+    **{
+        f"datetime.{n}": "the clock"
+        for n in ("datetime.now", "datetime.utcnow", "datetime.today", "date.today")
+    },
+    "os.getpid": "the process id",
+    "os.getppid": "the process id",
+    "os.urandom": "os.urandom",
+    "os.getrandom": "os.urandom",
+    "uuid.uuid1": "uuid",
+    "uuid.uuid4": "uuid",
+    "random.SystemRandom": "SystemRandom",
+    "torch.seed": "torch.seed() (OS entropy)",
+    "torch.random.seed": "torch.seed() (OS entropy)",
+}
+#: Whole modules whose every call is an entropy source.
+ENTROPY_MODULES: dict[str, str] = {"secrets": "secrets"}
+
+
+def entropy_source(qualname: str) -> Optional[str]:
+    src = ENTROPY_CALLS.get(qualname)
+    if src is not None:
+        return src
+    root = qualname.split(".", 1)[0]
+    return ENTROPY_MODULES.get(root)
+
+
+#: Top-level package names of the libraries whose tables live here; a call into one of them is
+#: never a call into the analysed project.
+KNOWN_LIBRARY_ROOTS = frozenset(
+    {
+        "random",
+        "numpy",
+        "torch",
+        "torchvision",
+        "torchaudio",
+        "tensorflow",
+        "jax",
+        "keras",
+        "lightning",
+        "lightning_fabric",
+        "pytorch_lightning",
+        "transformers",
+        "accelerate",
+        "fastai",
+        "mmcv",
+        "mmengine",
+        "mmdet",
+        "mmseg",
+        "detectron2",
+        "monai",
+        "composer",
+        "torch_geometric",
+        "ignite",
+        "timm",
+        "sklearn",
+        "scipy",
+        "pandas",
+        "seedlint_runtime",
+    }
+)

@@ -1,0 +1,151 @@
+"""The ``seedlint`` command: arguments → settings → run → report → exit status. Nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Optional
+
+from seedlint import __version__, config
+from seedlint.config import ConfigError, Settings
+from seedlint.engine.runner import SourceFile, UsageError, discover, lint
+from seedlint.report import REPORTERS, text
+from seedlint.rules.base import all_rules
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_ERROR, f"seedlint: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="seedlint",
+        description="Find uncontrolled randomness in PyTorch / NumPy / Python experiments.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help='files or folders to lint (default ".")')
+    p.add_argument("--select", metavar="CODES", help="only these codes or prefixes (RNG, RNG3, RNG301)")
+    p.add_argument("--ignore", metavar="CODES", help="skip these codes or prefixes")
+    p.add_argument("--extend-select", metavar="CODES", help="add these codes to the selection")
+    p.add_argument("--format", choices=sorted(REPORTERS), default="text", help="output format")
+    p.add_argument("--scope", choices=config.SCOPES, help="whole program (default) or each file alone")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are left")
+    p.add_argument("--statistics", action="store_true", help="count findings per rule")
+    p.add_argument("--config", metavar="FILE", help="read settings from FILE instead of the nearest pyproject.toml")
+    p.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: all cores)")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the per-file cache")
+    p.add_argument("--stdin-filename", metavar="NAME", help='read the source from stdin (PATH "-"), report it as NAME')
+    p.add_argument("--explain", metavar="CODE", help="what / why / example / fix for a rule")
+    p.add_argument("--list-rules", action="store_true", help="table of codes, names, defaults and fixes")
+    p.add_argument("--version", action="version", version=f"seedlint {__version__}")
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # `seedlint . | head`: the reader went away
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("seedlint: interrupted\n")
+        return 130
+
+
+def _main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    rules = all_rules()
+    try:
+        if args.explain:
+            code = args.explain.strip().upper()
+            if code not in rules:
+                raise ConfigError(f"unknown rule code '{args.explain}' (see `seedlint --list-rules`)")
+            sys.stdout.write(rules[code].explain())
+            return EXIT_CLEAN
+        if args.list_rules:
+            sys.stdout.write(list_rules())
+            return EXIT_CLEAN
+        settings = load_settings(args, list(rules))
+        codes = settings.enabled(rules, {c: r.default for c, r in rules.items()})
+        files = _files(args, settings)
+        report = lint(files, settings, codes, jobs=_jobs(args.jobs))
+    except (ConfigError, UsageError) as exc:
+        sys.stderr.write(f"seedlint: error: {exc}\n")
+        return EXIT_ERROR
+    REPORTERS[args.format](report, sys.stdout)
+    for err in report.errors:
+        sys.stderr.write(f"seedlint: error: {err.path}: {err.message}\n")
+    if args.statistics:
+        stats = text.statistics(report, {c: r.name for c, r in rules.items()})
+        if stats:
+            (sys.stdout if args.format == "text" else sys.stderr).write(stats + "\n")
+    sys.stderr.write(text.summary(report) + "\n")
+    if report.errors:
+        return EXIT_ERROR
+    if report.findings and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def load_settings(args: argparse.Namespace, known: list[str]) -> Settings:
+    if args.isolated:
+        settings = Settings()
+    elif args.config:
+        if not os.path.isfile(args.config):
+            raise ConfigError(f"{args.config}: config file not found")
+        settings = config.load(args.config, known)
+    else:
+        start = args.stdin_filename or (args.paths[0] if args.paths and args.paths[0] != "-" else ".")
+        if not os.path.exists(start):
+            start = os.path.dirname(os.path.abspath(start)) or "."
+        found = config.find_config(start)
+        settings = config.load(found, known) if found else Settings()
+    changes: dict[str, object] = {}
+    if args.select is not None:
+        changes["select"] = config.parse_codes(args.select, known, "--select")
+    if args.ignore is not None:
+        changes["ignore"] = settings.ignore + config.parse_codes(args.ignore, known, "--ignore")
+    if args.extend_select is not None:
+        changes["extend_select"] = settings.extend_select + config.parse_codes(
+            args.extend_select, known, "--extend-select"
+        )
+    if args.scope is not None:
+        changes["scope"] = args.scope
+    return replace(settings, **changes)  # type: ignore[arg-type]
+
+
+def _files(args: argparse.Namespace, settings: Settings) -> list[SourceFile]:
+    paths = list(args.paths) or ["."]
+    if args.stdin_filename is not None or paths == ["-"]:
+        if paths not in (["-"], ["."]) or args.paths == []:
+            if args.paths and paths != ["-"]:
+                raise UsageError('--stdin-filename reads one source from stdin: pass "-" as the only PATH')
+        name = args.stdin_filename or "-"
+        data = sys.stdin.buffer.read()
+        return [SourceFile(name, os.path.abspath(name), data)]
+    return discover(paths, settings)
+
+
+def _jobs(requested: Optional[int]) -> int:
+    if requested is not None:
+        return max(1, requested)
+    return max(1, os.cpu_count() or 1)
+
+
+def list_rules() -> str:
+    rules = all_rules()
+    rows = [("code", "name", "default", "fix", "summary")]
+    for code, r in rules.items():
+        rows.append((code, r.name, "on" if r.default else "off", r.fixable or "-", r.summary))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    out = []
+    for row in rows:
+        out.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
+    return "\n".join(out) + "\n"

@@ -1,0 +1,593 @@
+"""One pass over one file's CST: scopes, bindings, call sites — then facts and per-file findings.
+
+The visitor only records (it is the single traversal of the tree); resolution and the rules run
+afterwards, when every scope's bindings are known, so a function may use a module-level import
+written below it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from seedlint import apis
+from seedlint.engine import values
+from seedlint.engine.facts import (
+    Call,
+    ClassFacts,
+    Draw,
+    FileFacts,
+    Import,
+    ScopeFacts,
+    Seed,
+    Target,
+)
+from seedlint.engine.names import VAR, NameScope, Resolved, dotted, external, resolve, target_names
+from seedlint.findings import Finding, Fix, Span
+
+if TYPE_CHECKING:
+    from seedlint.config import Settings
+    from seedlint.rules.base import Rule
+
+
+@dataclass
+class CallSite:
+    """A call, with everything a rule needs to judge it."""
+
+    node: cst.Call
+    scope: NameScope
+    stmt: cst.CSTNode
+    order: int
+    resolved: Optional[Resolved] = None
+    #: Absolute dotted name when the callee comes from an import (``torch.randn``).
+    qualname: Optional[str] = None
+
+    def arg(self, position: Optional[int], keyword: Optional[str]) -> Optional[cst.Arg]:
+        return argument(self.node, position, keyword)
+
+    def has_keyword(self, keyword: str) -> bool:
+        return any(a.keyword is not None and a.keyword.value == keyword for a in self.node.args) or (
+            _has_star_kwargs(self.node)
+        )
+
+    @property
+    def method(self) -> Optional[str]:
+        func = self.node.func
+        return func.attr.value if isinstance(func, cst.Attribute) else None
+
+    @property
+    def receiver(self) -> Optional[cst.BaseExpression]:
+        func = self.node.func
+        return func.value if isinstance(func, cst.Attribute) else None
+
+
+def _has_star_kwargs(node: cst.Call) -> bool:
+    return any(a.star == "**" for a in node.args)
+
+
+def argument(node: cst.Call, position: Optional[int], keyword: Optional[str]) -> Optional[cst.Arg]:
+    """The argument passed at ``position`` or as ``keyword=``; None when absent."""
+    if keyword is not None:
+        for a in node.args:
+            if a.keyword is not None and a.keyword.value == keyword:
+                return a
+    if position is not None:
+        index = 0
+        for a in node.args:
+            if a.keyword is not None or a.star == "**":
+                break
+            if a.star == "*":
+                return a  # unknown: may supply it
+            if index == position:
+                return a
+            index += 1
+    for a in node.args:
+        if a.star == "**":
+            return a  # unknown: may supply it
+    return None
+
+
+@dataclass
+class FileContext:
+    """Per-file state shared by the rules while one file is analysed."""
+
+    path: str
+    module: cst.Module
+    settings: Settings
+    facts: FileFacts
+    module_scope: NameScope
+    calls: list[CallSite] = field(default_factory=list)
+    #: id(call node) → the assignment target it is stored into (``g = torch.Generator()``).
+    stored_into: dict[int, cst.BaseExpression] = field(default_factory=dict)
+    #: Names/attribute chains returned or yielded somewhere ("g", "self.g").
+    escapes: set[str] = field(default_factory=set)
+    imports_torch: bool = False
+    #: Rule scratch space, keyed by rule code.
+    state: dict[str, Any] = field(default_factory=dict)
+    _positions: Optional[Any] = None
+
+    def span(self, node: cst.CSTNode, stmt: Optional[cst.CSTNode] = None) -> Span:
+        if self._positions is None:
+            self._positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(
+                PositionProvider
+            )
+        rng: CodeRange = self._positions[node]
+        stmt_line = self._positions[stmt].start.line if stmt is not None else rng.start.line
+        return Span(
+            rng.start.line,
+            rng.start.column + 1,
+            rng.end.line,
+            rng.end.column + 1,
+            min(stmt_line, rng.start.line),
+        )
+
+    def report(
+        self,
+        code: str,
+        message: str,
+        node: cst.CSTNode,
+        stmt: Optional[cst.CSTNode] = None,
+        fix: Optional[Fix] = None,
+    ) -> None:
+        self.facts.findings.append(Finding(code, message, self.path, self.span(node, stmt), fix))
+
+    def seed_value(self, expr: Optional[cst.BaseExpression], site: CallSite) -> values.SeedValue:
+        return values.seed_value(expr, site.scope, site.order)
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.module_scope = NameScope("module", None)
+        self.scope = self.module_scope
+        self.stmts: list[cst.CSTNode] = []
+        self.order = 0
+        self.calls: list[CallSite] = []
+        self.imports: list[tuple[str, Import]] = []  # (exec scope name, import)
+        self.classes: dict[str, ClassFacts] = {}
+        self.function_names: list[tuple[str, Optional[str]]] = [("", None)]
+        self.stored_into: dict[int, cst.BaseExpression] = {}
+        self.escapes: set[str] = set()
+        self.guard: tuple[int, int] = (-1, -1)
+        self._guard_node: Optional[cst.If] = None
+        self.imports_torch = False
+
+    # --- scopes -----------------------------------------------------------------------------
+
+    def _push(self, kind: str, name: str = "") -> NameScope:
+        parent = self.scope
+        qual = f"{parent.qualname}.{name}" if parent.qualname and name else (name or parent.qualname)
+        exec_name = qual if kind == "function" else parent.exec_name
+        scope = NameScope(kind, parent, qualname=qual, exec_name=exec_name)
+        self.scope = scope
+        return scope
+
+    def _pop(self) -> None:
+        assert self.scope.parent is not None
+        self.scope = self.scope.parent
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        parent = self.scope
+        parent.bind(node.name.value, ("def", _join(parent.qualname, node.name.value)))
+        self.stmts.append(node)
+        for deco in node.decorators:
+            deco.visit(self)
+        node.params.visit(self)  # defaults are evaluated in the enclosing scope
+        if node.returns is not None:
+            node.returns.visit(self)
+        scope = self._push("function", node.name.value)
+        if parent.kind == "class":
+            scope.method_of = parent.qualname
+            self.classes[parent.qualname].methods.append(node.name.value)
+            static = any(
+                isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
+                for d in node.decorators
+            )
+            params = list(node.params.posonly_params) + list(node.params.params)
+            if params and not static:
+                scope.bind(params[0].name.value, ("self", parent.qualname))
+        for p in _all_params(node.params):
+            scope.bind(p.name.value, VAR)
+        node.body.visit(self)
+        self._pop()
+        self.stmts.pop()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.FunctionDef):
+            self.visit_FunctionDef(node)
+            return False
+        if isinstance(node, cst.ClassDef):
+            self._visit_class(node)
+            return False
+        if isinstance(node, cst.Lambda):
+            self._push("lambda")
+            for p in _all_params(node.params):
+                self.scope.bind(p.name.value, VAR)
+            node.body.visit(self)
+            self._pop()
+            return False
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            self._visit_comp(node)
+            return False
+        if isinstance(node, cst.BaseStatement):
+            self.stmts.append(node)
+            if node is self._guard_candidate(node):
+                assert isinstance(node, cst.If)
+                node.test.visit(self)
+                lo = self.order
+                node.body.visit(self)
+                self.guard = (lo, self.order + 1)
+                if node.orelse is not None:
+                    node.orelse.visit(self)
+                self.stmts.pop()
+                return False
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, cst.BaseStatement) and self.stmts and self.stmts[-1] is original_node:
+            self.stmts.pop()
+        super().on_leave(original_node)
+
+    def _guard_candidate(self, node: cst.CSTNode) -> Optional[cst.If]:
+        if self.scope is self.module_scope and isinstance(node, cst.If) and is_main_guard(node.test):
+            return node
+        return None
+
+    def _visit_class(self, node: cst.ClassDef) -> None:
+        parent = self.scope
+        qual = _join(parent.qualname, node.name.value)
+        parent.bind(node.name.value, ("def", qual))
+        for deco in node.decorators:
+            deco.visit(self)
+        for base in node.bases:
+            base.visit(self)
+        self.classes[qual] = ClassFacts(qual)
+        self._pending_bases.append((qual, [b.value for b in node.bases], parent))
+        self.stmts.append(node)
+        self._push("class", node.name.value)
+        node.body.visit(self)
+        self._pop()
+        self.stmts.pop()
+
+    _pending_bases: list[tuple[str, list[cst.BaseExpression], NameScope]]
+
+    def _visit_comp(
+        self, node: Union[cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp]
+    ) -> None:
+        # The first iterable is evaluated in the enclosing scope.
+        node.for_in.iter.visit(self)
+        self._push("comp")
+        comp: Optional[cst.CompFor] = node.for_in
+        first = True
+        while comp is not None:
+            for name in target_names(comp.target):
+                self.scope.bind(name, VAR)
+            if not first:
+                comp.iter.visit(self)
+            for cond in comp.ifs:
+                cond.visit(self)
+            first = False
+            comp = comp.inner_for_in
+        if isinstance(node, cst.DictComp):
+            node.key.visit(self)
+            node.value.visit(self)
+        else:
+            node.elt.visit(self)
+        self._pop()
+
+    # --- bindings ----------------------------------------------------------------------------
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.scope.globals.update(n.name.value for n in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        for n in node.names:
+            self.scope.bind(n.name.value, VAR)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self.order += 1
+        for alias in node.names:
+            name = dotted(alias.name) or ""
+            if name == "torch" or name.startswith("torch."):
+                self.imports_torch = True
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.scope.bind(alias.asname.name.value, ("import", 0, name))
+            else:
+                head = name.split(".", 1)[0]
+                self.scope.bind(head, ("import", 0, head))
+            self.imports.append((self.scope.exec_name, Import(name, 0, (), self.order)))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self.order += 1
+        level = len(node.relative)
+        module = dotted(node.module) if node.module is not None else ""
+        module = module or ""
+        if level == 0 and (module == "torch" or module.startswith("torch.")):
+            self.imports_torch = True
+        if isinstance(node.names, cst.ImportStar):
+            self.scope.module().star_imports.append((level, module))
+            self.imports.append((self.scope.exec_name, Import(module, level, ("*",), self.order)))
+            return
+        names: list[str] = []
+        for alias in node.names:
+            name = dotted(alias.name) or ""
+            names.append(name)
+            bound = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                bound = alias.asname.name.value
+            full = f"{module}.{name}" if module else name
+            self.scope.bind(bound, ("import", level, full))
+        self.imports.append((self.scope.exec_name, Import(module, level, tuple(names), self.order)))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            self._assign(t.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._assign(node.target, node.value)
+        else:
+            for name in target_names(node.target):
+                self.scope.bind(name, VAR)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._assign(node.target, node.value)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._assign(node.target, node.value)
+
+    def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        names = target_names(target)
+        for name in names:
+            self.scope.bind(name, VAR)
+            if len(names) == 1:
+                self.scope.assigns.setdefault(name, []).append((self.order, value))
+        key = dotted(target) if isinstance(target, cst.Attribute) else None
+        if key is not None:
+            self.scope.assigns.setdefault(key, []).append((self.order, value))
+        if isinstance(value, cst.Call) and (names and len(names) == 1 or key is not None):
+            self.stored_into[id(value)] = target
+
+    def visit_For(self, node: cst.For) -> None:
+        for name in target_names(node.target):
+            self.scope.bind(name, VAR)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            for name in target_names(node.asname.name):
+                self.scope.bind(name, VAR)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None and isinstance(node.name.name, cst.Name):
+            self.scope.bind(node.name.name.value, VAR)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self._escape(node.value)
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        if isinstance(node.value, cst.BaseExpression):
+            self._escape(node.value)
+
+    def _escape(self, value: Optional[cst.BaseExpression]) -> None:
+        if value is None:
+            return
+        elements = value.elements if isinstance(value, (cst.Tuple, cst.List)) else None
+        for v in [e.value for e in elements] if elements is not None else [value]:
+            key = dotted(v)
+            if key is not None:
+                self.escapes.add(key)
+
+    # --- calls -------------------------------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.order += 1
+        stmt = self.stmts[-1] if self.stmts else node
+        self.calls.append(CallSite(node, self.scope, stmt, self.order))
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _all_params(params: cst.Parameters) -> list[cst.Param]:
+    out = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+    if isinstance(params.star_arg, cst.Param):
+        out.append(params.star_arg)
+    if params.star_kwarg is not None:
+        out.append(params.star_kwarg)
+    return out
+
+
+def is_main_guard(test: cst.BaseExpression) -> bool:
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    comp = test.comparisons[0]
+    if not isinstance(comp.operator, cst.Equal):
+        return False
+    sides = [test.left, comp.comparator]
+    names = [s for s in sides if isinstance(s, cst.Name) and s.value == "__name__"]
+    strings = [
+        s
+        for s in sides
+        if isinstance(s, cst.SimpleString) and s.evaluated_value in ("__main__", b"__main__")
+    ]
+    return len(names) == 1 and len(strings) == 1
+
+
+# --- entry points -------------------------------------------------------------------------------
+
+
+class _HasCall(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Call):
+            self.found = True
+        return not self.found
+
+
+def _contains_call(node: cst.CSTNode) -> bool:
+    v = _HasCall()
+    node.visit(v)
+    return v.found
+
+
+def _is_work(stmt: cst.CSTNode) -> bool:
+    """Script code: a bare call, or a for/while/with/try/if block doing work."""
+    if isinstance(stmt, cst.SimpleStatementLine):
+        return any(
+            isinstance(s, cst.Expr)
+            and isinstance(s.value, (cst.Call, cst.Await))
+            for s in stmt.body
+        )
+    if isinstance(stmt, (cst.For, cst.While, cst.With)):
+        return _contains_call(stmt)
+    if isinstance(stmt, cst.Try):
+        blocks: list[Optional[cst.BaseSuite]] = [stmt.body]
+        blocks += [stmt.orelse.body if stmt.orelse else None]
+        blocks += [stmt.finalbody.body if stmt.finalbody else None]
+        return any(b is not None and _suite_is_work(b) for b in blocks)
+    if isinstance(stmt, cst.If):
+        if is_main_guard(stmt.test):
+            return False
+        other: Optional[Union[cst.If, cst.Else]] = stmt.orelse
+        if _suite_is_work(stmt.body):
+            return True
+        if isinstance(other, cst.If):
+            return _is_work(other)
+        return other is not None and _suite_is_work(other.body)
+    return False
+
+
+def _suite_is_work(suite: cst.BaseSuite) -> bool:
+    if isinstance(suite, cst.IndentedBlock):
+        return any(_is_work(s) for s in suite.body)
+    if isinstance(suite, cst.SimpleStatementSuite):
+        return any(isinstance(s, cst.Expr) and isinstance(s.value, cst.Call) for s in suite.body)
+    return False
+
+
+def entry_reason(module: cst.Module, path: str, ctx_span: Any) -> Optional[str]:
+    if path.replace("\\", "/").rsplit("/", 1)[-1] == "__main__.py":
+        return "a __main__.py"
+    for stmt in module.body:
+        if isinstance(stmt, cst.If) and is_main_guard(stmt.test):
+            return "a __main__ guard"
+    for stmt in module.body:
+        if _is_work(stmt):
+            return f"script code at line {ctx_span(stmt).line}"
+    return None
+
+
+# --- the analysis of one file -------------------------------------------------------------------
+
+
+def analyse_module(
+    module: cst.Module, path: str, settings: Settings, rules: Sequence[Rule]
+) -> FileFacts:
+    facts = FileFacts(path)
+    collector = _Collector()
+    collector._pending_bases = []
+    module.visit(collector)
+    ctx = FileContext(
+        path,
+        module,
+        settings,
+        facts,
+        collector.module_scope,
+        calls=collector.calls,
+        stored_into=collector.stored_into,
+        escapes=collector.escapes,
+        imports_torch=collector.imports_torch,
+    )
+    facts.guard_orders = collector.guard
+    for qual, bases, scope in collector._pending_bases:
+        targets: list[Target] = []
+        for b in bases:
+            r = resolve(b, scope)
+            if r is not None and r[0] in ("local", "import"):
+                targets.append(r)
+        collector.classes[qual].bases = targets
+    facts.classes = collector.classes
+    scopes: dict[str, ScopeFacts] = {"": ScopeFacts("")}
+    for name, imp in collector.imports:
+        scopes.setdefault(name, ScopeFacts(name)).events.append(imp)
+    for qual, cls in collector.classes.items():
+        for m in cls.methods:
+            scopes.setdefault(f"{qual}.{m}", ScopeFacts(f"{qual}.{m}"))
+    call_rules = [r for r in rules if r.wants_calls]
+    seed_functions = settings.seed_functions
+    for site in collector.calls:
+        site.resolved = resolve(site.node.func, site.scope)
+        site.qualname = external(site.resolved)
+        events = scopes.setdefault(site.scope.exec_name, ScopeFacts(site.scope.exec_name)).events
+        _events_for_call(ctx, site, events, seed_functions)
+        for rule in call_rules:
+            rule.check_call(ctx, site)
+    for rule in rules:
+        rule.check_file(ctx)
+    for scope in scopes.values():
+        scope.events.sort(key=lambda e: e.order)
+    facts.scopes = scopes
+    facts.exports = {
+        name: (int(b[1]), str(b[2]))
+        for name, b in collector.module_scope.bindings.items()
+        if b[0] == "import"
+    }
+    facts.entry_reason = entry_reason(module, path, lambda n: ctx.span(n))
+    return facts
+
+
+def _events_for_call(
+    ctx: FileContext, site: CallSite, events: list[Any], seed_functions: frozenset[str]
+) -> None:
+    q = site.qualname
+    node = site.node
+    if q is not None:
+        lib = apis.draw_library(q)
+        if lib is not None:
+            if not site.has_keyword("generator"):
+                events.append(Draw(lib, apis.normalize(q), ctx.span(node, site.stmt), site.order))
+            return
+        seeder = apis.seeder(q)
+        if seeder is not None or q in seed_functions:
+            if seeder is None or values.seeds_deterministically(seeder, site):
+                libs = seeder.libs if seeder is not None else apis.ALL_LIBRARIES
+                events.append(Seed(libs, q, site.order))
+            return
+        root = q.split(".", 1)[0]
+        if root in apis.KNOWN_LIBRARY_ROOTS or root in values.STDLIB:
+            return
+    else:
+        method = site.method
+        if (
+            method in apis.TORCH_TENSOR_SAMPLERS
+            and ctx.imports_torch
+            and not site.has_keyword("generator")
+            and (site.resolved is None or site.resolved[0] != "import")
+        ):
+            events.append(
+                Draw(apis.TORCH, f"Tensor.{method}", ctx.span(node, site.stmt), site.order)
+            )
+            return
+    r = site.resolved
+    if r is None and isinstance(node.func, cst.Attribute):
+        r = ("attr", node.func.attr.value)
+    if r is not None and r[0] != "var":
+        seedlike = r[0] == "import" and _seedlike(str(r[-1])) and bool(node.args)
+        events.append(Call(r if not seedlike else (*r, "seedlike"), site.order))
+    # Functions passed as values (callbacks, ``target=``, ``collate_fn=``) may run later.
+    for a in node.args:
+        if isinstance(a.value, (cst.Name, cst.Attribute)):
+            v = resolve(a.value, site.scope)
+            if v is not None and v[0] in ("local", "import", "self"):
+                events.append(Call(v, site.order, value=True))
+
+
+def _seedlike(dotted_name: str) -> bool:
+    last = dotted_name.rsplit(".", 1)[-1].lower()
+    return "seed" in last and last not in ("seed", "initial_seed")

@@ -1,0 +1,107 @@
+"""Per-file facts: what one parse of one file tells the project analysis.
+
+Plain picklable data, so files can be analysed in worker processes and cached by content hash.
+The project analysis (:mod:`seedlint.engine.program`) works from these alone, never from a CST.
+
+Call targets are tuples:
+
+* ``("local", "f")`` / ``("local", "C.m")`` — a definition in this file;
+* ``("import", level, "pkg.mod.f")`` — a dotted name reached through an import (``level`` > 0
+  for relative imports); the project analysis decides whether it is a project definition;
+* ``("self", "C", "m")`` — ``self.m()`` inside a method of class ``C``;
+* ``("super", "C", "m")`` — ``super().m()`` inside class ``C``;
+* ``("attr", "m")`` — ``x.m()`` on an object whose type is unknown: resolved by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+from seedlint.findings import Finding, Span
+
+Target = tuple[Union[str, int], ...]
+
+
+@dataclass(frozen=True)
+class Draw:
+    """A draw from a library's global generator."""
+
+    lib: str
+    api: str
+    span: Span
+    order: int
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A call that deterministically seeds ``libs``."""
+
+    libs: frozenset[str]
+    api: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call that may reach project code; ``value`` marks a function passed as a value."""
+
+    target: Target
+    order: int
+    value: bool = False
+
+
+@dataclass(frozen=True)
+class Import:
+    """``import module`` (``names`` empty) or ``from module import names`` (``level`` dots)."""
+
+    module: str
+    level: int
+    names: tuple[str, ...]
+    order: int
+
+
+Event = Union[Draw, Seed, Call, Import]
+
+
+@dataclass
+class ScopeFacts:
+    """The events of one execution scope (module top level or one function), in source order."""
+
+    name: str
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass
+class ClassFacts:
+    name: str
+    bases: list[Target] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FileFacts:
+    path: str
+    source_hash: str = ""
+    parse_error: Optional[Finding] = None
+    #: "" is the module's top level; functions by dotted name within the file ("f", "C.m", "f.g").
+    scopes: dict[str, ScopeFacts] = field(default_factory=dict)
+    classes: dict[str, ClassFacts] = field(default_factory=dict)
+    #: Orders of module-level events that lie inside the ``__main__`` guard.
+    guard_orders: tuple[int, int] = (-1, -1)
+    #: Why this file runs as a program ("a __main__ guard", "script code at line 12"), or None.
+    entry_reason: Optional[str] = None
+    #: Findings decided from this file alone (RNG1xx, RNG2xx, RNG999, …).
+    findings: list[Finding] = field(default_factory=list)
+    #: Module-level names bound by imports: name → (level, dotted) — for re-exports.
+    exports: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: line → None for a bare ``# noqa``, else the codes/prefixes listed.
+    noqa: dict[int, Optional[frozenset[str]]] = field(default_factory=dict)
+
+    @property
+    def has_guard(self) -> bool:
+        return self.guard_orders[0] >= 0
+
+    def in_guard(self, order: int) -> bool:
+        lo, hi = self.guard_orders
+        return lo <= order < hi

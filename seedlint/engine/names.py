@@ -1,0 +1,164 @@
+"""Scope-aware name resolution from an alias map built from the imports (no metadata providers).
+
+A name is resolved the way Python would at call time: the innermost function scope that binds it
+(parameters, assignments, loop targets, local imports, …), skipping class bodies, then the module.
+A name bound by an import resolves to the dotted path it imports; any other binding makes it a
+plain variable, so a parameter called ``random`` or a local ``np`` is never the module. At module
+level an import binding wins over a fallback assignment (``try: import numpy as np`` /
+``except ImportError: np = None``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+import libcst as cst
+
+# Bindings: ("import", level, "dotted") | ("def", "qualname") | ("self", "Class") | ("var",)
+Binding = tuple[Union[str, int], ...]
+VAR: Binding = ("var",)
+
+# Resolutions of an expression (see seedlint.engine.facts for call targets):
+# ("import", level, "dotted") | ("local", "qualname") | ("self", "C", "m") | ("super", "C", "m")
+# | ("var", "name") | ("attr", "m")
+Resolved = tuple[Union[str, int], ...]
+
+_RANK = {"import": 3, "def": 2, "self": 1, "var": 0}
+
+
+@dataclass
+class NameScope:
+    kind: str  # "module" | "function" | "class" | "comp" | "lambda"
+    parent: Optional[NameScope]
+    #: Dotted name of this scope inside the file ("" for the module, "C", "C.m", "f.g").
+    qualname: str = ""
+    #: Name of the enclosing execution scope (module "" or a function qualname).
+    exec_name: str = ""
+    #: Qualname of the class whose method this is.
+    method_of: Optional[str] = None
+    bindings: dict[str, Binding] = field(default_factory=dict)
+    globals: set[str] = field(default_factory=set)
+    #: Assignments of plain names and attribute chains ("x", "self.seed") → [(order, value)].
+    assigns: dict[str, list[tuple[int, cst.BaseExpression]]] = field(default_factory=dict)
+    star_imports: list[tuple[int, str]] = field(default_factory=list)
+
+    def bind(self, name: str, binding: Binding) -> None:
+        if name in self.globals and self.parent is not None:
+            self.module().bind(name, binding)
+            return
+        old = self.bindings.get(name)
+        if old is None or _RANK[str(binding[0])] >= _RANK[str(old[0])]:
+            self.bindings[name] = binding
+
+    def module(self) -> NameScope:
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    def lookup(self, name: str) -> Optional[Binding]:
+        scope: Optional[NameScope] = self
+        first = True
+        while scope is not None:
+            if name in scope.globals:
+                scope = scope.module()
+            if scope.kind != "class" or first:
+                found = scope.bindings.get(name)
+                if found is not None:
+                    return found
+            first = False
+            scope = scope.parent
+        return None
+
+    def assigned_values(self, key: str, before: int) -> list[cst.BaseExpression]:
+        """Values assigned to ``key`` in the nearest scope that assigns it, latest first."""
+        scope: Optional[NameScope] = self
+        while scope is not None:
+            values = scope.assigns.get(key)
+            if values:
+                earlier = [v for o, v in values if o < before] or [v for _, v in values]
+                return list(reversed(earlier))
+            scope = scope.parent
+        return []
+
+
+def dotted(node: cst.BaseExpression) -> Optional[str]:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def module_name(node: Union[cst.Attribute, cst.Name]) -> str:
+    result = dotted(node)
+    assert result is not None
+    return result
+
+
+def resolve(node: cst.BaseExpression, scope: NameScope) -> Optional[Resolved]:
+    """What ``node`` (a callee, a value) refers to, as far as imports and definitions tell."""
+    if isinstance(node, cst.Name):
+        binding = scope.lookup(node.value)
+        if binding is None:
+            star = scope.module().star_imports
+            if star:
+                level, mod = star[-1]
+                return ("import", level, f"{mod}.{node.value}" if mod else node.value)
+            return None
+        kind = binding[0]
+        if kind == "import":
+            return binding
+        if kind == "def":
+            return ("local", binding[1])
+        return ("var", node.value)
+    if isinstance(node, cst.Attribute):
+        attr = node.attr.value
+        value = node.value
+        if (
+            isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Name)
+            and value.func.value == "super"
+            and scope.method_of
+        ):
+            return ("super", scope.method_of, attr)
+        base = resolve(value, scope)
+        if base is None:
+            return None
+        kind = base[0]
+        if kind == "import":
+            return ("import", base[1], f"{base[2]}.{attr}" if base[2] else attr)
+        if kind == "local":
+            return ("local", f"{base[1]}.{attr}")
+        if kind == "var" and isinstance(value, cst.Name):
+            binding = scope.lookup(value.value)
+            if binding is not None and binding[0] == "self":
+                return ("self", binding[1], attr)
+        return None
+    return None
+
+
+def external(resolved: Optional[Resolved]) -> Optional[str]:
+    """The absolute dotted name of an imported thing (``numpy.random.rand``), or None."""
+    if resolved is not None and resolved[0] == "import" and resolved[1] == 0:
+        return str(resolved[2])
+    return None
+
+
+def target_names(node: cst.BaseExpression) -> list[str]:
+    """Names bound by an assignment target (tuples and starred unpacking included)."""
+    if isinstance(node, cst.Name):
+        return [node.value]
+    if isinstance(node, (cst.Tuple, cst.List)):
+        out: list[str] = []
+        for el in node.elements:
+            out.extend(target_names(el.value))
+        return out
+    if isinstance(node, cst.StarredElement):
+        return target_names(node.value)
+    return []

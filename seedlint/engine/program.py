@@ -1,0 +1,513 @@
+"""The whole-program analysis: modules from paths, the import graph, the call graph, and, for
+every entry point, which draws run before their library is seeded.
+
+Each entry point is *run* abstractly, in source order: importing a project module runs its top
+level (package ``__init__`` first); calling a project function or instantiating a project class
+walks its body; a seeding call marks its libraries seeded. A draw met while its library is not
+seeded is unseeded for that entry point. Code that runs later through paths the analysis cannot
+follow (``model(x)`` reaching ``forward``, methods of instantiated classes, callbacks, methods
+called on objects of unknown type) runs after the main flow's seeding: it is unseeded only when
+the entry point never seeds that library. Modules no entry point reaches are library code.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Optional
+
+from seedlint import apis
+from seedlint.engine.facts import Call, ClassFacts, Draw, FileFacts, Import, Seed, Target
+
+FuncKey = tuple[str, str]  # (file key, scope qualname)
+_MAX_DEPTH = 400
+
+
+@dataclass(frozen=True)
+class UnseededDraw:
+    facts: FileFacts
+    draw: Draw
+    entry: FileFacts
+    #: The draw runs at import time of a module other than the entry point.
+    at_import: bool
+    #: The entry point seeds this library, but only after the draw.
+    seeded_later: bool
+
+
+@dataclass
+class EntryRun:
+    entry: FileFacts
+    seeded: set[str] = field(default_factory=set)
+    unseeded: list[UnseededDraw] = field(default_factory=list)
+    reached_modules: set[str] = field(default_factory=set)
+
+
+class Program:
+    """Files analysed together. ``files`` maps a file key (absolute path) to its facts."""
+
+    def __init__(
+        self,
+        files: dict[str, FileFacts],
+        entry_patterns: Sequence[str] = (),
+        root: Optional[str] = None,
+        link_imports: bool = True,
+    ) -> None:
+        self.files = files
+        self.link_imports = link_imports
+        self.root = root or _common_dir(list(files))
+        self.entry_patterns = tuple(entry_patterns)
+        self._dirs: set[str] = set()
+        for key in files:
+            d = os.path.dirname(key)
+            while d and d not in self._dirs:
+                self._dirs.add(d)
+                parent = os.path.dirname(d)
+                if parent == d:
+                    break
+                d = parent
+        self._by_name: dict[str, list[FuncKey]] = {}
+        for key, facts in files.items():
+            for qual in facts.scopes:
+                if qual:
+                    self._by_name.setdefault(qual.rsplit(".", 1)[-1], []).append((key, qual))
+        self._effects: Optional[dict[FuncKey, frozenset[str]]] = None
+        self._runs: Optional[list[EntryRun]] = None
+
+    # --- modules -------------------------------------------------------------------------------
+
+    def module_file(self, from_key: str, level: int, dotted: str) -> Optional[str]:
+        """The file (or namespace directory) that ``import dotted`` from ``from_key`` reaches."""
+        if not self.link_imports:
+            return None
+        parts = dotted.split(".") if dotted else []
+        if level > 0:
+            base = os.path.dirname(from_key)
+            for _ in range(level - 1):
+                base = os.path.dirname(base)
+            return self._module_in(base, parts)
+        base = os.path.dirname(from_key)
+        while True:
+            found = self._module_in(base, parts)
+            if found is not None:
+                return found
+            if base == self.root or len(base) <= len(self.root):
+                return None
+            parent = os.path.dirname(base)
+            if parent == base:
+                return None
+            base = parent
+
+    def _module_in(self, base: str, parts: list[str]) -> Optional[str]:
+        path = os.path.join(base, *parts) if parts else base
+        if parts:
+            as_file = path + ".py"
+            if as_file in self.files:
+                return as_file
+        init = os.path.join(path, "__init__.py")
+        if init in self.files:
+            return init
+        if parts and path in self._dirs:
+            return path  # a namespace package
+        return None
+
+    def _package_inits(self, key: str) -> list[str]:
+        """``pkg/__init__.py`` files that importing ``key`` runs first, outermost first."""
+        out: list[str] = []
+        d = os.path.dirname(key)
+        if key.endswith("__init__.py"):
+            d = os.path.dirname(d)
+        while len(d) >= len(self.root):
+            init = os.path.join(d, "__init__.py")
+            if init in self.files and init != key:
+                out.append(init)
+            else:
+                break
+            parent = os.path.dirname(d)
+            if parent == d:
+                break
+            d = parent
+        return list(reversed(out))
+
+    # --- names -------------------------------------------------------------------------------
+
+    def resolve(self, key: str, target: Target, depth: int = 0) -> list[tuple[str, str, str]]:
+        """Project definitions ``target`` names from file ``key``: [(kind, file, qualname)].
+
+        kind is "function", "class" or "module" (qualname "" for modules).
+        """
+        if depth > 8:
+            return []
+        kind = target[0]
+        facts = self.files.get(key)
+        if facts is None:
+            return []
+        if kind == "local":
+            return self._local(key, str(target[1]))
+        if kind == "import":
+            return self._imported(key, int(target[1]), str(target[2]), depth)
+        if kind in ("self", "super"):
+            cls, method = str(target[1]), str(target[2])
+            found = self._method(key, cls, method, skip_self=kind == "super", depth=depth)
+            return found
+        return []
+
+    def _local(self, key: str, qual: str) -> list[tuple[str, str, str]]:
+        facts = self.files[key]
+        if qual in facts.classes:
+            return [("class", key, qual)]
+        if qual in facts.scopes and qual:
+            return [("function", key, qual)]
+        return []
+
+    def _imported(self, key: str, level: int, dotted: str, depth: int) -> list[tuple[str, str, str]]:
+        parts = dotted.split(".") if dotted else []
+        for cut in range(len(parts), -1, -1):
+            if cut == 0 and level == 0:
+                break
+            mod = self.module_file(key, level, ".".join(parts[:cut]))
+            if mod is None:
+                continue
+            rest = parts[cut:]
+            if not rest:
+                return [("module", mod, "")]
+            if mod not in self.files:
+                return []  # namespace directory, attribute not a module
+            local = self._local(mod, ".".join(rest))
+            if local:
+                return local
+            # Re-exported through the module's imports (``from .seed import set_seed``).
+            exported = self.files[mod].exports.get(rest[0])
+            if exported is not None:
+                return self.resolve(
+                    mod,
+                    ("import", exported[0], ".".join([exported[1], *rest[1:]]).strip(".")),
+                    depth + 1,
+                )
+            return []
+        return []
+
+    def _method(
+        self, key: str, cls: str, method: str, skip_self: bool, depth: int
+    ) -> list[tuple[str, str, str]]:
+        seen: set[tuple[str, str]] = set()
+        stack: list[tuple[str, str, bool]] = [(key, cls, skip_self)]
+        while stack:
+            k, c, skip = stack.pop(0)
+            if (k, c) in seen or len(seen) > 50:
+                continue
+            seen.add((k, c))
+            facts = self.files.get(k)
+            if facts is None or c not in facts.classes:
+                continue
+            info = facts.classes[c]
+            if not skip and method in info.methods:
+                return [("function", k, f"{c}.{method}")]
+            for base in info.bases:
+                for kind, bk, bq in self.resolve(k, base, depth + 1):
+                    if kind == "class":
+                        stack.append((bk, bq, False))
+        return []
+
+    def classes_of(self, key: str, cls: str) -> list[tuple[str, ClassFacts]]:
+        """A class and its project bases (method resolution order, roughly)."""
+        out: list[tuple[str, ClassFacts]] = []
+        stack = [(key, cls)]
+        seen: set[tuple[str, str]] = set()
+        while stack and len(seen) < 50:
+            k, c = stack.pop(0)
+            if (k, c) in seen or c not in self.files[k].classes:
+                continue
+            seen.add((k, c))
+            info = self.files[k].classes[c]
+            out.append((k, info))
+            for base in info.bases:
+                stack.extend((bk, bq) for kind, bk, bq in self.resolve(k, base) if kind == "class")
+        return out
+
+    # --- seeding effects -------------------------------------------------------------------------
+
+    def seed_effect(self, func: FuncKey) -> frozenset[str]:
+        """Libraries a project function seeds, wherever in its body (transitively)."""
+        if self._effects is None:
+            self._effects = self._compute_effects()
+        return self._effects.get(func, frozenset())
+
+    def _compute_effects(self) -> dict[FuncKey, frozenset[str]]:
+        direct: dict[FuncKey, set[str]] = {}
+        callees: dict[FuncKey, list[FuncKey]] = {}
+        for key, facts in self.files.items():
+            for qual, scope in facts.scopes.items():
+                if not qual:
+                    continue
+                fk = (key, qual)
+                libs: set[str] = set()
+                outs: list[FuncKey] = []
+                for ev in scope.events:
+                    if isinstance(ev, Seed):
+                        libs |= ev.libs
+                    elif isinstance(ev, Call) and not ev.value:
+                        resolved = self.resolve(key, _plain(ev.target))
+                        for kind, k, q in resolved:
+                            if kind == "function":
+                                outs.append((k, q))
+                        if not resolved and _is_seedlike(ev.target):
+                            libs |= apis.ALL_LIBRARIES
+                direct[fk] = libs
+                callees[fk] = outs
+        effects = {k: set(v) for k, v in direct.items()}
+        changed = True
+        rounds = 0
+        while changed and rounds < 50:
+            changed = False
+            rounds += 1
+            for fk, outs in callees.items():
+                before = len(effects[fk])
+                for o in outs:
+                    effects[fk] |= effects.get(o, set())
+                if len(effects[fk]) != before:
+                    changed = True
+        return {k: frozenset(v) for k, v in effects.items()}
+
+    # --- entry points ----------------------------------------------------------------------------
+
+    def entry_points(self) -> list[tuple[str, str]]:
+        """(file key, reason) for every module meant to be run, sorted by path."""
+        out: list[tuple[str, str]] = []
+        for key in sorted(self.files):
+            facts = self.files[key]
+            if facts.parse_error is not None:
+                continue
+            if facts.entry_reason:
+                out.append((key, facts.entry_reason))
+            elif self.entry_patterns and _matches(facts.path, key, self.root, self.entry_patterns):
+                out.append((key, "the entry-points setting"))
+        return out
+
+    def runs(self) -> list[EntryRun]:
+        if self._runs is None:
+            self._runs = [
+                _Runner(self, key, reason).run() for key, reason in self.entry_points()
+            ]
+        return self._runs
+
+    def unseeded_draws(self, lib: str) -> list[UnseededDraw]:
+        """Draws from ``lib``'s global generator that some entry point runs unseeded (first
+        entry point by path wins)."""
+        seen: set[tuple[str, int]] = set()
+        out: list[UnseededDraw] = []
+        for run in self.runs():
+            for u in run.unseeded:
+                if u.draw.lib != lib:
+                    continue
+                k = (u.facts.path, u.draw.order)
+                if k not in seen:
+                    seen.add(k)
+                    out.append(u)
+        return out
+
+
+class _Runner:
+    def __init__(self, program: Program, entry: str, reason: str) -> None:
+        self.p = program
+        self.entry = entry
+        self.reason = reason
+        self.state: set[str] = set()
+        self.imported: set[str] = set()
+        self.walked: dict[tuple[FuncKey, frozenset[str]], frozenset[str]] = {}
+        self.on_stack: set[FuncKey] = set()
+        self.walked_draws: set[tuple[str, int]] = set()
+        self.invisible: list[FuncKey] = []
+        self.invisible_seen: set[FuncKey] = set()
+        self.result = EntryRun(program.files[entry])
+        self.seeded_anywhere: set[str] = set()
+
+    def run(self) -> EntryRun:
+        facts = self.p.files[self.entry]
+        if self.reason == "the entry-points setting":
+            for qual in facts.scopes:
+                if qual and "." not in qual:
+                    self._mark_invisible((self.entry, qual))
+        self._exec_module(self.entry, as_main=True, depth=0)
+        self._close_invisible()
+        self.result.seeded = set(self.state)
+        self.result.unseeded = [
+            UnseededDraw(u.facts, u.draw, u.entry, u.at_import, u.draw.lib in self.state)
+            for u in self.result.unseeded
+        ]
+        return self.result
+
+    # --- executing ------------------------------------------------------------------------------
+
+    def _exec_module(self, key: str, as_main: bool, depth: int) -> None:
+        if key in self.imported or key not in self.p.files:
+            return
+        for init in self.p._package_inits(key):
+            if init not in self.imported:
+                self._exec_module(init, as_main=False, depth=depth + 1)
+        self.imported.add(key)
+        self.result.reached_modules.add(key)
+        facts = self.p.files[key]
+        scope = facts.scopes.get("")
+        if scope is None:
+            return
+        events = scope.events if as_main else [e for e in scope.events if not facts.in_guard(e.order)]
+        self._walk(key, "", events, depth)
+
+    def _walk(self, key: str, qual: str, events: Iterable[object], depth: int) -> None:
+        facts = self.p.files[key]
+        for ev in events:
+            if isinstance(ev, Draw):
+                self.walked_draws.add((key, ev.order))
+                if ev.lib not in self.state:
+                    self._unseeded(facts, ev, at_import=qual == "" and key != self.entry)
+            elif isinstance(ev, Seed):
+                self.state |= ev.libs
+            elif isinstance(ev, Import):
+                self._exec_import(key, ev, depth)
+            elif isinstance(ev, Call):
+                self._call(key, ev, depth)
+
+    def _unseeded(self, facts: FileFacts, draw: Draw, at_import: bool) -> None:
+        self.result.unseeded.append(
+            UnseededDraw(facts, draw, self.p.files[self.entry], at_import, seeded_later=False)
+        )
+
+    def _exec_import(self, key: str, ev: Import, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            return
+        if ev.level == 0 and not ev.names:
+            parts = ev.module.split(".")
+            for i in range(1, len(parts) + 1):
+                mod = self.p.module_file(key, 0, ".".join(parts[:i]))
+                if mod is not None:
+                    self._exec_module(mod, as_main=False, depth=depth + 1)
+            return
+        mod = self.p.module_file(key, ev.level, ev.module)
+        if mod is None:
+            return
+        self._exec_module(mod, as_main=False, depth=depth + 1)
+        for name in ev.names:
+            if name == "*":
+                continue
+            sub = self.p.module_file(key, ev.level, f"{ev.module}.{name}" if ev.module else name)
+            if sub is not None and sub != mod:
+                self._exec_module(sub, as_main=False, depth=depth + 1)
+
+    def _call(self, key: str, ev: Call, depth: int) -> None:
+        target = _plain(ev.target)
+        if target[0] == "attr":
+            for fk in self.p._by_name.get(str(target[1]), []):
+                self._mark_invisible(fk)
+                self.state |= self.p.seed_effect(fk)
+            return
+        resolved = self.p.resolve(key, target)
+        if not resolved:
+            if _is_seedlike(ev.target) and not ev.value:
+                self.state |= apis.ALL_LIBRARIES
+            return
+        for kind, k, q in resolved:
+            if kind == "module":
+                continue
+            if ev.value:
+                if kind == "function":
+                    self._mark_invisible((k, q))
+                continue
+            if kind == "function":
+                self._walk_function((k, q), depth + 1)
+            elif kind == "class":
+                self._instantiate(k, q, depth + 1)
+
+    def _instantiate(self, key: str, cls: str, depth: int) -> None:
+        init = self.p._method(key, cls, "__init__", skip_self=False, depth=0)
+        for _, k, q in init:
+            self._walk_function((k, q), depth)
+        for k, info in self.p.classes_of(key, cls):
+            for m in info.methods:
+                self._mark_invisible((k, f"{info.name}.{m}"))
+
+    def _walk_function(self, fk: FuncKey, depth: int) -> None:
+        if depth > _MAX_DEPTH or fk in self.on_stack:
+            return
+        memo = (fk, frozenset(self.state))
+        done = self.walked.get(memo)
+        if done is not None:
+            self.state |= done
+            return
+        key, qual = fk
+        scope = self.p.files[key].scopes.get(qual)
+        if scope is None:
+            return
+        self.on_stack.add(fk)
+        self._walk(key, qual, scope.events, depth)
+        self.on_stack.discard(fk)
+        self.walked[memo] = frozenset(self.state)
+
+    def _mark_invisible(self, fk: FuncKey) -> None:
+        if fk not in self.invisible_seen:
+            self.invisible_seen.add(fk)
+            self.invisible.append(fk)
+
+    def _close_invisible(self) -> None:
+        """Functions reached by paths the walk cannot follow run after the main flow's seeds."""
+        i = 0
+        while i < len(self.invisible):
+            key, qual = self.invisible[i]
+            i += 1
+            facts = self.p.files.get(key)
+            scope = facts.scopes.get(qual) if facts is not None else None
+            if facts is None or scope is None:
+                continue
+            for ev in scope.events:
+                if isinstance(ev, Draw):
+                    if (key, ev.order) not in self.walked_draws and ev.lib not in self.state:
+                        self.walked_draws.add((key, ev.order))
+                        self._unseeded(facts, ev, at_import=False)
+                elif isinstance(ev, Call):
+                    target = _plain(ev.target)
+                    if target[0] == "attr":
+                        for fk in self.p._by_name.get(str(target[1]), []):
+                            self._mark_invisible(fk)
+                        continue
+                    for kind, k, q in self.p.resolve(key, target):
+                        if kind == "function":
+                            self._mark_invisible((k, q))
+                        elif kind == "class":
+                            for ck, info in self.p.classes_of(k, q):
+                                for m in info.methods:
+                                    self._mark_invisible((ck, f"{info.name}.{m}"))
+                elif isinstance(ev, Import):
+                    mod = self.p.module_file(key, ev.level, ev.module)
+                    if mod is not None and mod not in self.imported:
+                        # A lazy import inside a function: its top level runs then.
+                        self._exec_module(mod, as_main=False, depth=0)
+
+
+def _plain(target: Target) -> Target:
+    return target[:-1] if target and target[-1] == "seedlike" else target
+
+
+def _is_seedlike(target: Target) -> bool:
+    return bool(target) and target[-1] == "seedlike"
+
+
+def _matches(path: str, key: str, root: str, patterns: Sequence[str]) -> bool:
+    rel = os.path.relpath(key, root).replace(os.sep, "/")
+    display = path.replace(os.sep, "/")
+    for pat in patterns:
+        for candidate in (rel, display, display.lstrip("./")):
+            if fnmatch.fnmatch(candidate, pat) or fnmatch.fnmatch(candidate, f"*/{pat}"):
+                return True
+    return False
+
+
+def _common_dir(keys: list[str]) -> str:
+    if not keys:
+        return os.getcwd()
+    try:
+        common = os.path.commonpath([os.path.dirname(k) for k in keys])
+    except ValueError:
+        return os.path.dirname(keys[0])
+    return common
+

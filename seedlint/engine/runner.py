@@ -1,0 +1,190 @@
+"""Files → facts → rules → findings. The only entry into the engine for front-ends."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Optional
+
+from seedlint.config import Settings
+from seedlint.engine import source
+from seedlint.engine.collect import analyse_module
+from seedlint.engine.facts import FileFacts
+from seedlint.engine.program import Program
+from seedlint.findings import FileError, Finding, Report
+from seedlint.rules.base import Rule, all_rules
+
+
+class UsageError(Exception):
+    """A problem with what was asked (a missing path, no Python files): exit status 2."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # as shown to the user (reached from the paths given)
+    key: str  # absolute, normalised: identity in the program
+    data: Optional[bytes] = None  # given (stdin) rather than read
+
+
+def discover(paths: Sequence[str], settings: Settings) -> list[SourceFile]:
+    """Python files under ``paths`` (sorted, excludes applied to what directories contain)."""
+    out: list[SourceFile] = []
+    seen: set[str] = set()
+    for given in paths:
+        if not os.path.lexists(given):
+            raise UsageError(f"{given}: no such file or directory")
+        if os.path.isdir(given):
+            found = list(_walk(given, settings))
+            out.extend(f for f in found if f.key not in seen)
+            seen.update(f.key for f in found)
+        else:
+            key = os.path.realpath(given)
+            if key not in seen:
+                seen.add(key)
+                out.append(SourceFile(given, key))
+    if not out:
+        raise UsageError(f"no Python files found in {', '.join(paths)}")
+    return out
+
+
+def _walk(top: str, settings: Settings) -> Iterable[SourceFile]:
+    root_real = os.path.realpath(top)
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not settings.is_excluded(os.path.join(dirpath, d))
+            and not os.path.islink(os.path.join(dirpath, d))
+        )
+        for name in sorted(filenames):
+            if not name.endswith(".py"):
+                continue
+            path = os.path.join(dirpath, name)
+            if settings.is_excluded(path):
+                continue
+            key = os.path.realpath(path)
+            if os.path.islink(path) and not key.startswith(root_real + os.sep):
+                continue  # a link out of the tree
+            try:
+                if not stat.S_ISREG(os.stat(path).st_mode):
+                    continue
+            except OSError:
+                pass  # reported when read
+            yield SourceFile(_display(path), key)
+
+
+def _display(path: str) -> str:
+    return path[2:] if path.startswith("./") else path
+
+
+def analyse_file(
+    src: SourceFile, settings: Settings, codes: frozenset[str]
+) -> tuple[Optional[FileFacts], Optional[FileError]]:
+    """Read, parse and collect one file. Never raises for a bad file."""
+    try:
+        data = src.data if src.data is not None else _read(src.path)
+    except OSError as exc:
+        return None, FileError(src.path, f"cannot read file: {exc.strerror or exc}")
+    try:
+        rules = [cls() for code, cls in all_rules().items() if code in codes]
+        parsed = source.parse(data, src.path)
+        if isinstance(parsed, Finding):
+            facts = FileFacts(src.path, parse_error=parsed, findings=[parsed])
+        else:
+            facts = analyse_module(parsed, src.path, settings, rules)
+        facts.source_hash = source.content_hash(data)
+        facts.noqa = source.noqa_comments(data)
+        return facts, None
+    except RecursionError:
+        finding = source.syntax_error(src.path, 1, 1, "the file is nested too deeply to analyse")
+        return FileFacts(src.path, parse_error=finding, findings=[finding]), None
+    except Exception as exc:  # an engine bug must not lose the other files' results
+        return None, FileError(src.path, f"internal error while analysing: {type(exc).__name__}: {exc}")
+
+
+def _read(path: str) -> bytes:
+    if os.path.isdir(path):
+        raise IsADirectoryError(21, "is a directory")
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def _analyse_batch(
+    batch: list[SourceFile], settings: Settings, codes: frozenset[str]
+) -> list[tuple[Optional[FileFacts], Optional[FileError]]]:
+    return [analyse_file(src, settings, codes) for src in batch]
+
+
+def analyse_files(
+    files: Sequence[SourceFile], settings: Settings, codes: frozenset[str], jobs: int
+) -> list[tuple[SourceFile, Optional[FileFacts], Optional[FileError]]]:
+    if jobs <= 1 or len(files) < 16:
+        return [(src, *analyse_file(src, settings, codes)) for src in files]
+    size = max(1, min(32, len(files) // (jobs * 4)))
+    batches = [list(files[i : i + size]) for i in range(0, len(files), size)]
+    results: list[tuple[SourceFile, Optional[FileFacts], Optional[FileError]]] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for batch, out in zip(batches, pool.map(_analyse_batch, batches, [settings] * len(batches), [codes] * len(batches))):
+            results.extend((src, facts, err) for src, (facts, err) in zip(batch, out))
+    return results
+
+
+def lint(
+    files: Sequence[SourceFile],
+    settings: Settings,
+    codes: frozenset[str],
+    jobs: int = 1,
+) -> Report:
+    report = Report(files=len(files))
+    analysed = analyse_files(files, settings, codes, jobs)
+    facts_by_key: dict[str, FileFacts] = {}
+    for src, facts, err in analysed:
+        if err is not None:
+            report.errors.append(err)
+        if facts is not None:
+            facts_by_key[src.key] = facts
+    program_rules: list[Rule] = [
+        cls() for code, cls in all_rules().items() if code in codes and _is_program_rule(cls)
+    ]
+    findings: list[Finding] = []
+    for facts in facts_by_key.values():
+        findings.extend(facts.findings)
+    if program_rules:
+        programs: list[Program]
+        if settings.scope == "file":
+            programs = [
+                Program({k: f}, settings.entry_points, root=settings.root, link_imports=False)
+                for k, f in facts_by_key.items()
+            ]
+        else:
+            programs = [Program(facts_by_key, settings.entry_points)]
+        for program in programs:
+            for rule in program_rules:
+                findings.extend(rule.check_program(program))
+    noqa = {f.path: f.noqa for f in facts_by_key.values()}
+    kept = []
+    for finding in findings:
+        if finding.code not in codes:
+            continue
+        if _ignored(finding, settings):
+            continue
+        if source.suppressed(finding, noqa.get(finding.path, {})):
+            continue
+        kept.append(finding)
+    report.findings = sorted(set(kept), key=lambda f: f.sort_key)
+    return report
+
+
+def _ignored(finding: Finding, settings: Settings) -> bool:
+    return any(finding.code.startswith(c) for c in settings.ignored_for(finding.path))
+
+
+def _is_program_rule(cls: type[Rule]) -> bool:
+    return cls.check_program is not Rule.check_program
+
+
+def with_path(finding: Finding, path: str) -> Finding:
+    return replace(finding, path=path)

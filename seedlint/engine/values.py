@@ -1,0 +1,165 @@
+"""What a seed expression is worth: absent, None, entropy (clock, pid, urandom, …) or deterministic.
+
+Followed through local variables and attributes assigned in the enclosing scopes:
+``s = int(time.time()); np.random.seed(s)`` is entropy.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+import libcst as cst
+
+from seedlint import apis
+from seedlint.engine.names import NameScope, dotted, external, resolve
+
+if TYPE_CHECKING:
+    from seedlint.engine.collect import CallSite
+
+STDLIB: frozenset[str] = frozenset(
+    getattr(sys, "stdlib_module_names", ())
+    or {
+        "abc", "argparse", "asyncio", "builtins", "collections", "contextlib", "copy", "csv",
+        "dataclasses", "datetime", "enum", "functools", "glob", "hashlib", "inspect", "io",
+        "itertools", "json", "logging", "math", "multiprocessing", "os", "pathlib", "pickle",
+        "random", "re", "shutil", "signal", "socket", "string", "subprocess", "sys", "tempfile",
+        "threading", "time", "traceback", "typing", "unittest", "uuid", "warnings", "secrets",
+    }  # fmt: skip
+)
+
+_MAX_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class SeedValue:
+    kind: str  # "absent" | "none" | "entropy" | "ok"
+    source: Optional[str] = None  # for "entropy": where it comes from
+
+    @property
+    def deterministic(self) -> bool:
+        return self.kind == "ok"
+
+
+OK = SeedValue("ok")
+
+
+def seed_value(expr: Optional[cst.BaseExpression], scope: NameScope, order: int) -> SeedValue:
+    if expr is None:
+        return SeedValue("absent")
+    return _value(expr, scope, order, 0)
+
+
+def _value(expr: cst.BaseExpression, scope: NameScope, order: int, depth: int) -> SeedValue:
+    if depth > _MAX_DEPTH:
+        return OK
+    if isinstance(expr, cst.Name) and expr.value == "None":
+        return SeedValue("none")
+    source = entropy(expr, scope, order, depth)
+    if source is not None:
+        return SeedValue("entropy", source)
+    if isinstance(expr, cst.Name) or isinstance(expr, cst.Attribute):
+        key = dotted(expr)
+        if key is not None:
+            assigned = scope.assigned_values(key, order)
+            if assigned:
+                return _value(assigned[0], scope, order, depth + 1)
+    return OK
+
+
+def entropy(
+    expr: cst.BaseExpression, scope: NameScope, order: int, depth: int = 0
+) -> Optional[str]:
+    """Where ``expr``'s value comes from when it changes from run to run, else None."""
+    finder = _EntropyFinder(scope, order, depth)
+    expr.visit(finder)
+    return finder.source
+
+
+class _EntropyFinder(cst.CSTVisitor):
+    def __init__(self, scope: NameScope, order: int, depth: int) -> None:
+        self.scope, self.order, self.depth = scope, order, depth
+        self.source: Optional[str] = None
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.source is not None:
+            return False
+        if isinstance(node, cst.Call):
+            self.source = _call_entropy(node, self.scope, self.order, self.depth)
+            return self.source is None
+        if isinstance(node, (cst.Name, cst.Attribute)) and self.depth < _MAX_DEPTH:
+            key = dotted(node)
+            if key is not None:
+                for value in self.scope.assigned_values(key, self.order)[:1]:
+                    if value is not node:
+                        self.source = entropy(value, self.scope, self.order, self.depth + 1)
+                return False
+        return not isinstance(node, (cst.Lambda, cst.FunctionDef))
+
+
+def _call_entropy(node: cst.Call, scope: NameScope, order: int, depth: int) -> Optional[str]:
+    resolved = resolve(node.func, scope)
+    q = external(resolved)
+    if q is not None:
+        src = apis.entropy_source(q)
+        if src is not None:
+            return src
+        if apis.numpy_constructor(q) is not None and not node.args:
+            return "OS entropy (a numpy generator without a seed)"
+        if q in apis.PYTHON_GENERATOR_CONSTRUCTORS and not node.args:
+            return "OS entropy (random.Random() without a seed)"
+    if (
+        resolved is None
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "hash"
+        and node.args
+        and is_string(node.args[0].value, scope, order, depth)
+    ):
+        return "hash() of a string (salted per process)"
+    return None
+
+
+def is_string(expr: cst.BaseExpression, scope: NameScope, order: int, depth: int = 0) -> bool:
+    """True when ``expr`` provably evaluates to a ``str`` (or a tuple holding one)."""
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+        s = expr.evaluated_value if isinstance(expr, cst.SimpleString) else None
+        return not isinstance(s, bytes)
+    if isinstance(expr, cst.FormattedString):
+        return True
+    if isinstance(expr, cst.Tuple):
+        return any(is_string(e.value, scope, order, depth + 1) for e in expr.elements)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Modulo)):
+        return is_string(expr.left, scope, order, depth + 1)
+    if isinstance(expr, cst.Call):
+        func = expr.func
+        if isinstance(func, cst.Name) and func.value in ("str", "repr") and resolve(func, scope) is None:
+            return True
+        if isinstance(func, cst.Attribute) and func.attr.value in ("format", "join", "upper", "lower"):
+            return is_string(func.value, scope, order, depth + 1)
+        return False
+    if isinstance(expr, cst.Name):
+        assigned = scope.assigned_values(expr.value, order)
+        return bool(assigned) and is_string(assigned[0], scope, order, depth + 1)
+    return False
+
+
+def seeds_deterministically(seeder: apis.Seeder, site: CallSite) -> bool:
+    """Does this call of a known seeder set a reproducible state?"""
+    return judge_seed(seeder, site).deterministic
+
+
+def judge_seed(seeder: apis.Seeder, site: CallSite) -> SeedValue:
+    if seeder.arg is None and seeder.keyword is None:
+        return OK  # restores a saved state
+    arg = site.arg(seeder.arg, seeder.keyword)
+    if arg is None:
+        return SeedValue("absent") if seeder.when_absent == "entropy" else OK
+    if arg.star:
+        return OK
+    value = seed_value(arg.value, site.scope, site.order)
+    if value.kind == "none" and not seeder.none_is_entropy:
+        return OK
+    return value

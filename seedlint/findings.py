@@ -1,0 +1,59 @@
+"""What the engine hands to reporters and fixers: plain, picklable data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Span:
+    """1-based line and column of a node's start and end; ``stmt_line`` is where its statement starts."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    stmt_line: int
+
+    @property
+    def noqa_lines(self) -> tuple[int, ...]:
+        return (self.line,) if self.stmt_line == self.line else (self.line, self.stmt_line)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A fix attached to a finding: ``applicability`` is "safe" or "unsafe"."""
+
+    applicability: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    path: str
+    span: Span
+    fix: Optional[Fix] = None
+    #: The entry point whose run makes this finding true (RNG001–003), as a display path.
+    entry_point: Optional[str] = None
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.span.line, self.span.column, self.code)
+
+
+@dataclass
+class FileError:
+    """A file that could not be analysed (unreadable, or an internal error): exit status 2."""
+
+    path: str
+    message: str
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    files: int = 0

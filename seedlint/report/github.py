@@ -1,0 +1,25 @@
+"""``--format github``: workflow commands that GitHub Actions shows as annotations."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from seedlint.findings import Report
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def write(report: Report, out: TextIO) -> None:
+    for f in report.findings:
+        s = f.span
+        out.write(
+            f"::warning file={_escape_property(f.path)},line={s.line},col={s.column},"
+            f"endLine={s.end_line},endColumn={s.end_column},title={f.code}::"
+            f"{_escape_data(f.message)}\n"
+        )

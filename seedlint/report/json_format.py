@@ -1,0 +1,30 @@
+"""``--format json``: one array; each finding as DESIGN.md specifies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from seedlint.findings import Finding, Report
+
+
+def as_dict(finding: Finding) -> dict[str, Any]:
+    s = finding.span
+    return {
+        "code": finding.code,
+        "message": finding.message,
+        "path": finding.path,
+        "line": s.line,
+        "column": s.column,
+        "end_line": s.end_line,
+        "end_column": s.end_column,
+        "fix": None
+        if finding.fix is None
+        else {"applicability": finding.fix.applicability, "message": finding.fix.message},
+        "entry_point": finding.entry_point,
+    }
+
+
+def write(report: Report, out: TextIO) -> None:
+    json.dump([as_dict(f) for f in report.findings], out, indent=2)
+    out.write("\n")

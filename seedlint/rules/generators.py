@@ -1,0 +1,277 @@
+"""RNG101–RNG103: private generators created without a seed."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+
+from seedlint import apis
+from seedlint.engine.collect import CallSite, FileContext
+from seedlint.engine.names import dotted, resolve
+from seedlint.rules.base import Invalid, Rule, Valid
+
+
+def _missing_seed(ctx: FileContext, site: CallSite, keyword: str) -> bool:
+    arg = site.arg(0, keyword)
+    if arg is None:
+        return True
+    if arg.star:
+        return False
+    return ctx.seed_value(arg.value, site).kind == "none"
+
+
+class UnseededNumpyGenerator(Rule):
+    code = "RNG101"
+    name = "unseeded-numpy-generator"
+    summary = "NumPy generator or bit generator created without a seed"
+    wants_calls = True
+    what = (
+        "Finds `np.random.default_rng()`, `RandomState()`, the bit generators (`PCG64()`, "
+        "`MT19937()`, `Philox()`, `SFC64()`, `PCG64DXSM()`) and `SeedSequence()` created "
+        "with no seed or with `None`. Reported where the generator is created."
+    )
+    why = (
+        "Without a seed NumPy draws fresh OS entropy: the generator gives a different stream "
+        "on every run, whatever seed the rest of the program sets (`np.random.seed` does not "
+        "reach private generators)."
+    )
+    how_to_fix = (
+        "Pass a seed: `np.random.default_rng(seed)`, with `seed` from your config or "
+        "command line; for one stream per component derive it, e.g. "
+        "`np.random.default_rng(seedlint_runtime.derive_seed('augment'))`."
+    )
+    invalid: ClassVar[list[Invalid]] = [
+        Invalid(
+            """
+            import numpy as np
+
+            rng = np.random.default_rng()
+            print(rng.normal(size=3))
+            """,
+            lines=(3,),
+        ),
+        Invalid(
+            """
+            from numpy.random import Generator, PCG64, RandomState
+
+            legacy = RandomState(None)
+            modern = Generator(PCG64())
+            """,
+            lines=(3, 4),
+        ),
+    ]
+    valid: ClassVar[list[Valid]] = [
+        Valid(
+            """
+            import numpy as np
+
+            rng = np.random.default_rng(1234)
+            print(rng.normal(size=3))
+            """
+        ),
+        Valid(
+            """
+            import numpy as np
+
+            def make_rng(seed):
+                return np.random.default_rng(seed)
+            """
+        ),
+    ]
+
+    def check_call(self, ctx: FileContext, site: CallSite) -> None:
+        q = site.qualname
+        ctor = apis.numpy_constructor(q) if q else None
+        if ctor is None:
+            return
+        keyword = "entropy" if ctor.endswith("SeedSequence") else "seed"
+        if _missing_seed(ctx, site, keyword):
+            short = ctor.rsplit(".", 1)[-1]
+            ctx.report(
+                self.code,
+                f"`{short}()` without a seed draws OS entropy, so its stream changes on every "
+                f"run: pass a seed, e.g. `{short}(seed)`",
+                site.node,
+                site.stmt,
+            )
+
+
+class UnseededPythonGenerator(Rule):
+    code = "RNG102"
+    name = "unseeded-python-generator"
+    summary = "`random.Random()` created without a seed"
+    wants_calls = True
+    what = "Finds `random.Random()` and `random.Random(None)`. Reported where it is created."
+    why = (
+        "A `random.Random` instance without a seed is seeded from OS entropy: its numbers "
+        "change on every run, and `random.seed(...)` does not reach it."
+    )
+    how_to_fix = "Pass a seed: `random.Random(seed)`."
+    invalid: ClassVar[list[Invalid]] = [
+        Invalid(
+            """
+            import random
+
+            class Augment:
+                def __init__(self):
+                    self.rng = random.Random()
+            """,
+            lines=(5,),
+        )
+    ]
+    valid: ClassVar[list[Valid]] = [
+        Valid(
+            """
+            import random
+
+            class Augment:
+                def __init__(self, seed):
+                    self.rng = random.Random(seed)
+            """
+        ),
+        Valid(
+            """
+            class Random:
+                pass
+
+            r = Random()
+            """,
+            note="a user class that happens to be called Random",
+        ),
+    ]
+
+    def check_call(self, ctx: FileContext, site: CallSite) -> None:
+        if site.qualname in apis.PYTHON_GENERATOR_CONSTRUCTORS and _missing_seed(ctx, site, "x"):
+            ctx.report(
+                self.code,
+                "`random.Random()` without a seed is seeded from OS entropy, so its numbers "
+                "change on every run: pass a seed, e.g. `random.Random(seed)`",
+                site.node,
+                site.stmt,
+            )
+
+
+class UnseededTorchGenerator(Rule):
+    code = "RNG103"
+    name = "unseeded-torch-generator"
+    summary = "`torch.Generator()` used without `manual_seed`"
+    wants_calls = True
+    what = (
+        "Finds a `torch.Generator()` that is never given a seed: not chained with "
+        "`.manual_seed(...)`, and never `manual_seed`-ed or `set_state`-d through the name or "
+        "attribute it is stored in. A generator that is returned, yielded or handed to "
+        "another function positionally may be seeded there, and is not reported. Reported "
+        "where the generator is created."
+    )
+    why = (
+        "A new `torch.Generator()` starts from a fixed default seed (67280421310721), not "
+        "from `torch.manual_seed`: every such generator yields the same stream whatever seed "
+        "the program sets, so changing the experiment's seed does not change what it draws."
+    )
+    how_to_fix = (
+        "Seed it from the run's seed: `torch.Generator().manual_seed(seed)`, or "
+        "`seedlint_runtime.seeded_generator()`, which follows `seed_everything`."
+    )
+    invalid: ClassVar[list[Invalid]] = [
+        Invalid(
+            """
+            import torch
+            from torch.utils.data import DataLoader
+
+            def loader(ds):
+                g = torch.Generator()
+                return DataLoader(ds, shuffle=True, generator=g)
+            """,
+            lines=(5,),
+        ),
+    ]
+    valid: ClassVar[list[Valid]] = [
+        Valid(
+            """
+            import torch
+            from torch.utils.data import DataLoader
+
+            def loader(ds, seed):
+                g = torch.Generator()
+                g.manual_seed(seed)
+                return DataLoader(ds, shuffle=True, generator=g)
+            """
+        ),
+        Valid(
+            """
+            import torch
+
+            g = torch.Generator().manual_seed(0)
+            """
+        ),
+    ]
+
+    def check_call(self, ctx: FileContext, site: CallSite) -> None:
+        state = ctx.state.setdefault(self.code, {"created": [], "seeded": set(), "passed": set()})
+        if site.qualname in apis.TORCH_GENERATOR_CONSTRUCTORS:
+            state["created"].append(site)
+        method = site.method
+        if method in apis.TORCH_GENERATOR_SEEDING_METHODS or method == "seed":
+            receiver = site.receiver
+            assert receiver is not None
+            if isinstance(receiver, cst.Call):
+                state["seeded"].add(("call", id(receiver)))
+            else:
+                key = dotted(receiver)
+                if key is not None:
+                    state["seeded"].add((_scope_of(site, key), key))
+        for a in site.node.args:
+            if a.keyword is None and not a.star:
+                key = dotted(a.value)
+                if key is not None:
+                    state["passed"].add((_scope_of(site, key), key))
+
+    def check_file(self, ctx: FileContext) -> None:
+        state = ctx.state.get(self.code)
+        if not state:
+            return
+        seeded, passed = state["seeded"], state["passed"]
+        for site in state["created"]:
+            if ("call", id(site.node)) in seeded:
+                continue
+            target = ctx.stored_into.get(id(site.node))
+            key = dotted(target) if target is not None else None
+            if key is not None:
+                where = (_scope_of(site, key), key)
+                if where in seeded or where in passed or key in ctx.escapes:
+                    continue
+            ctx.report(
+                self.code,
+                "`torch.Generator()` is never seeded: it starts from a fixed default seed that "
+                "`torch.manual_seed` does not reach, so the run's seed has no effect on it; "
+                "use `torch.Generator().manual_seed(seed)`",
+                site.node,
+                site.stmt,
+            )
+
+
+def _scope_of(site: CallSite, key: str) -> str:
+    """Plain names are per function; attribute chains (``self.g``) are per file."""
+    return site.scope.exec_name if "." not in key else "*"
+
+
+def is_torch_generator(ctx: FileContext, site: CallSite, node: cst.BaseExpression) -> bool:
+    """Does ``node`` evaluate to a ``torch.Generator`` created in this file?"""
+    if isinstance(node, cst.Call):
+        r = resolve(node.func, site.scope)
+        return r is not None and r[0] == "import" and r[2] in apis.TORCH_GENERATOR_CONSTRUCTORS
+    key = dotted(node)
+    if key is None:
+        return False
+    for value in site.scope.assigned_values(key, site.order)[:1]:
+        while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+            if value.func.attr.value in apis.TORCH_GENERATOR_SEEDING_METHODS:
+                value = value.func.value
+            else:
+                break
+        if isinstance(value, cst.Call):
+            r = resolve(value.func, site.scope)
+            if r is not None and r[0] == "import" and r[2] in apis.TORCH_GENERATOR_CONSTRUCTORS:
+                return True
+    return False

@@ -1,0 +1,242 @@
+"""RNG201–RNG202: seeds that change from run to run, and reseeds from OS entropy."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Optional
+
+import libcst as cst
+
+from seedlint import apis
+from seedlint.engine.collect import CallSite, FileContext
+from seedlint.engine.values import SeedValue, judge_seed
+from seedlint.rules.base import Invalid, Rule, Valid
+from seedlint.rules.generators import is_torch_generator
+
+#: Keywords that carry a seed into any call (scikit-learn, HF, …).
+SEED_KEYWORDS = ("seed", "random_state", "random_seed", "rng_seed")
+
+
+class NondeterministicSeed(Rule):
+    code = "RNG201"
+    name = "nondeterministic-seed"
+    summary = "seed that is absent, `None`, or taken from the clock, pid, urandom, uuid, …"
+    wants_calls = True
+    what = (
+        "Finds seeding calls (`random.seed`, `np.random.seed`, `torch.manual_seed`, "
+        "`g.manual_seed`, seed-everything helpers) whose seed is absent or `None` where that "
+        "means OS entropy (`random.seed()`, mmengine `set_random_seed()`, detectron2 "
+        "`seed_all_rng()`), and any seed — to a seeder, a generator constructor or a `seed=` / "
+        "`random_state=` argument — that comes from the clock, the process id, `os.urandom`, "
+        "`uuid`, `secrets`, `SystemRandom`, or `hash()` of a string, also through a local "
+        "variable (`s = int(time.time()); np.random.seed(s)`). A generator constructor with "
+        "no seed is RNG101–RNG103; helpers whose default is a fixed seed (Lightning 2.x, "
+        "`seedlint_runtime.seed_everything()`) are seeding."
+    )
+    why = (
+        "The call looks like seeding but gives every run a different seed, so nothing "
+        "repeats. `hash()` of a string is salted per process (PYTHONHASHSEED): it differs "
+        "from run to run, while `random.seed('text')` itself is reproducible."
+    )
+    how_to_fix = (
+        "Use a fixed seed from the config or the command line (`--seed 0`), and log it. "
+        "If you want a fresh seed per run, draw it once, print it, and pass it in so the run "
+        "can be repeated."
+    )
+    invalid: ClassVar[list[Invalid]] = [
+        Invalid(
+            """
+            import time
+            import numpy as np
+
+            seed = int(time.time())
+            np.random.seed(seed)
+            """,
+            lines=(5,),
+        ),
+        Invalid(
+            """
+            import random
+
+            random.seed()
+            random.seed(hash("experiment-1"))
+            """,
+            lines=(3, 4),
+        ),
+        Invalid(
+            """
+            from detectron2.utils.env import seed_all_rng
+
+            seed_all_rng()
+            """,
+            lines=(3,),
+        ),
+    ]
+    valid: ClassVar[list[Valid]] = [
+        Valid(
+            """
+            import random
+
+            random.seed("experiment-1")
+            """
+        ),
+        Valid(
+            """
+            import lightning.pytorch as pl
+
+            pl.seed_everything()
+            """,
+            note="Lightning 2.x falls back to a fixed seed",
+        ),
+    ]
+
+    def check_call(self, ctx: FileContext, site: CallSite) -> None:
+        q = site.qualname
+        api = _display(site)
+        if q is not None:
+            seeder = apis.seeder(q)
+            if seeder is not None:
+                self._judge(ctx, site, api, judge_seed(seeder, site))
+                return
+            if q in ctx.settings.seed_functions:
+                arg = site.arg(0, "seed")
+                if arg is not None and not arg.star:
+                    self._judge(ctx, site, api, ctx.seed_value(arg.value, site), entropy_only=True)
+                return
+            if apis.numpy_constructor(q) or q in apis.PYTHON_GENERATOR_CONSTRUCTORS:
+                arg = site.arg(0, "entropy" if q.endswith("SeedSequence") else "seed")
+                if arg is not None and not arg.star:
+                    self._judge(ctx, site, api, ctx.seed_value(arg.value, site), entropy_only=True)
+                return
+        method = site.method
+        if method == "manual_seed" and site.node.args:
+            first = site.node.args[0]
+            if not first.star:
+                self._judge(ctx, site, api, ctx.seed_value(first.value, site), entropy_only=True)
+            return
+        for a in site.node.args:
+            if a.keyword is not None and a.keyword.value in SEED_KEYWORDS:
+                value = ctx.seed_value(a.value, site)
+                if value.kind == "entropy":
+                    self._judge(ctx, site, f"{api}({a.keyword.value}=...)", value, node=a.value)
+                return
+        name = (method or (site.node.func.value if isinstance(site.node.func, cst.Name) else ""))
+        if "seed" in name.lower() and site.node.args and site.node.args[0].keyword is None:
+            first = site.node.args[0]
+            if not first.star:
+                self._judge(ctx, site, api, ctx.seed_value(first.value, site), entropy_only=True)
+
+    def _judge(
+        self,
+        ctx: FileContext,
+        site: CallSite,
+        api: str,
+        value: SeedValue,
+        entropy_only: bool = False,
+        node: Optional[cst.CSTNode] = None,
+    ) -> None:
+        if value.kind == "entropy":
+            message = (
+                f"`{api}` is seeded from {value.source}, so every run gets a different seed: "
+                "use a fixed seed (from the config or command line) and log it"
+            )
+        elif value.kind in ("absent", "none") and not entropy_only:
+            how = "without a seed" if value.kind == "absent" else "with `None`"
+            message = (
+                f"`{api}` called {how} seeds from OS entropy, so every run differs: "
+                "pass a fixed seed"
+            )
+        else:
+            return
+        ctx.report(self.code, message, site.node, site.stmt)
+
+
+class EntropyReseed(Rule):
+    code = "RNG202"
+    name = "entropy-reseed"
+    summary = "`torch.seed()` / `torch.cuda.seed[_all]()` / `Generator.seed()` reseed from OS entropy"
+    wants_calls = True
+    what = (
+        "Finds `torch.seed()`, `torch.cuda.seed()`, `torch.cuda.seed_all()` and `.seed()` on a "
+        "`torch.Generator`. Despite the name, these do not set a seed: they pick a fresh one "
+        "from OS entropy."
+    )
+    why = (
+        "They throw away whatever seed the program set earlier: every draw after them differs "
+        "from run to run, even when the run was seeded at the start."
+    )
+    how_to_fix = (
+        "Remove the call, or replace it with `torch.manual_seed(seed)` / "
+        "`g.manual_seed(seed)` with a fixed seed. To read the current seed use "
+        "`torch.initial_seed()`."
+    )
+    invalid: ClassVar[list[Invalid]] = [
+        Invalid(
+            """
+            import torch
+
+            torch.manual_seed(0)
+            torch.seed()
+            """,
+            lines=(4,),
+        ),
+        Invalid(
+            """
+            import torch
+
+            g = torch.Generator()
+            g.seed()
+            """,
+            lines=(4,),
+        ),
+    ]
+    valid: ClassVar[list[Valid]] = [
+        Valid(
+            """
+            import torch
+
+            torch.manual_seed(0)
+            print(torch.initial_seed())
+            """
+        ),
+        Valid(
+            """
+            import random
+
+            class Env:
+                def seed(self, value):
+                    self.rng = random.Random(value)
+
+            Env().seed(0)
+            """,
+            note="`.seed()` on something that is not a torch generator",
+        ),
+    ]
+
+    def check_call(self, ctx: FileContext, site: CallSite) -> None:
+        q = site.qualname
+        if q is not None and q in apis.ENTROPY_RESEEDS:
+            what = f"`{q}()`"
+        elif (
+            site.method == "seed"
+            and not site.node.args
+            and site.receiver is not None
+            and is_torch_generator(ctx, site, site.receiver)
+        ):
+            what = "`Generator.seed()`"
+        else:
+            return
+        ctx.report(
+            self.code,
+            f"{what} reseeds from OS entropy, undoing any earlier seed: remove it or use "
+            "`manual_seed(seed)` with a fixed seed",
+            site.node,
+            site.stmt,
+        )
+
+
+def _display(site: CallSite) -> str:
+    from seedlint.engine.names import dotted
+
+    if site.qualname is not None:
+        return site.qualname
+    return dotted(site.node.func) or "seed call"
