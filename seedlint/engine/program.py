@@ -67,6 +67,13 @@ class Program:
                 if parent == d:
                     break
                 d = parent
+        self._top_level: dict[str, list[str]] = {}
+        for path in sorted(self._dirs, key=len):
+            top_package = os.path.join(path, "__init__.py") in files and (
+                os.path.join(os.path.dirname(path), "__init__.py") not in files
+            )
+            if len(path) > len(self.root) and top_package:
+                self._top_level.setdefault(os.path.basename(path), []).append(path)
         self._by_name: dict[str, list[FuncKey]] = {}
         for key, facts in files.items():
             for qual in facts.scopes:
@@ -93,11 +100,18 @@ class Program:
             if found is not None:
                 return found
             if base == self.root or len(base) <= len(self.root):
-                return None
+                break
             parent = os.path.dirname(base)
             if parent == base:
-                return None
+                break
             base = parent
+        # Other source roots (``src/`` layouts, ``python/pkg``): wherever the top-level name is
+        # a top-level package of the project, nearest to the root first.
+        for candidate in self._top_level.get(parts[0], ()) if parts else ():
+            found = self._module_in(os.path.dirname(candidate), parts)
+            if found is not None:
+                return found
+        return None
 
     def _module_in(self, base: str, parts: list[str]) -> Optional[str]:
         path = os.path.join(base, *parts) if parts else base

@@ -188,3 +188,20 @@ def _is_program_rule(cls: type[Rule]) -> bool:
 
 def with_path(finding: Finding, path: str) -> Finding:
     return replace(finding, path=path)
+
+
+def lint_paths(
+    paths: Sequence[str],
+    settings: Optional[Settings] = None,
+    codes: Optional[Iterable[str]] = None,
+    jobs: int = 1,
+) -> Report:
+    """Lint ``paths`` as the CLI would (default settings, default rules unless given)."""
+    settings = settings or Settings()
+    rules = all_rules()
+    enabled = (
+        frozenset(codes)
+        if codes is not None
+        else settings.enabled(rules, {c: r.default for c, r in rules.items()})
+    )
+    return lint(discover(paths, settings), settings, enabled, jobs=jobs)

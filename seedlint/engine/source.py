@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import io
 import re
@@ -37,13 +38,26 @@ def parse(data: bytes, path: str) -> Union[cst.Module, Finding]:
         if located:  # the native parser puts the real location in the message
             line, col = int(located.group(1)), int(located.group(2)) + 1
             detail = detail[located.end() :].lstrip(": ")
+        precise = _python_syntax_error(data)
+        if precise is not None:  # CPython locates errors better than libcst's parser
+            line, col, detail = precise
         if len(detail) > 120:
             detail = detail[:117] + "..."
-        return syntax_error(path, line, col, f"invalid syntax ({detail})" if detail else "invalid syntax")
+        return syntax_error(path, line, col, detail or "invalid syntax")
     except (RecursionError, MemoryError):
         return syntax_error(path, 1, 1, "the file is nested too deeply to parse")
     except (UnicodeDecodeError, LookupError, SyntaxError, ValueError) as exc:
         return syntax_error(path, 1, 1, f"cannot decode the file: {exc}")
+
+
+def _python_syntax_error(data: bytes) -> Optional[tuple[int, int, str]]:
+    try:
+        ast.parse(data)
+    except SyntaxError as exc:
+        return max(exc.lineno or 1, 1), max(exc.offset or 1, 1), exc.msg
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
 
 
 def syntax_error(path: str, line: int, col: int, detail: str) -> Finding:

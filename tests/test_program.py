@@ -1,0 +1,403 @@
+"""The whole-program analysis on multi-file projects: entry points, import-time execution,
+call order, seeders, library code, module naming (packages, namespace packages, src/ layouts,
+relative imports) and scope-aware name resolution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from seedlint.config import Settings
+from seedlint.engine.runner import lint_paths
+
+
+def findings(root: Path, scope: str = "project", **settings: object) -> list[str]:
+    report = lint_paths([str(root)], Settings(root=str(root), scope=scope, **settings))  # type: ignore[arg-type]
+    assert not report.errors, report.errors
+    return [f"{Path(f.path).relative_to(root).as_posix()}:{f.span.line}: {f.code}" for f in report.findings]
+
+
+def test_top_level_draw_in_imported_module_runs_before_main_seed(tree) -> None:
+    root = tree(
+        {
+            "data.py": """
+                import numpy as np
+                MEAN = np.random.rand(3)
+                def jitter(x):
+                    return x + np.random.randn()
+            """,
+            "train.py": """
+                import numpy as np
+                from data import jitter
+                def main():
+                    np.random.seed(0)
+                    print(jitter(1.0))
+                if __name__ == "__main__":
+                    main()
+            """,
+        }
+    )
+    assert findings(root) == ["data.py:2: RNG002"]
+
+
+def test_helper_seeding_before_train_is_seen_through_calls(tree) -> None:
+    root = tree(
+        {
+            "utils/__init__.py": "from .seed import set_all_seeds\n",
+            "utils/seed.py": """
+                import random, numpy as np, torch
+                def set_all_seeds(seed):
+                    random.seed(seed)
+                    np.random.seed(seed)
+                    torch.manual_seed(seed)
+            """,
+            "engine.py": """
+                import random, torch
+                def train():
+                    idx = torch.randperm(10)
+                    random.shuffle(list(idx))
+            """,
+            "main.py": """
+                import utils
+                from engine import train
+                def main():
+                    utils.set_all_seeds(42)
+                    train()
+                main()
+            """,
+        }
+    )
+    assert findings(root) == []
+
+
+def test_train_before_seed_is_reported_with_the_entry_point(tree) -> None:
+    root = tree(
+        {
+            "engine.py": """
+                import torch
+                def train():
+                    return torch.randn(3)
+            """,
+            "run.py": """
+                import torch
+                from engine import train
+                def main():
+                    train()
+                    torch.manual_seed(0)
+                if __name__ == "__main__":
+                    main()
+            """,
+        }
+    )
+    report = lint_paths([str(root)], Settings(root=str(root)))
+    (f,) = report.findings
+    assert (Path(f.path).name, f.span.line, f.code) == ("engine.py", 3, "RNG003")
+    assert "run.py" in f.message and "before" in f.message
+    assert f.entry_point is not None and f.entry_point.endswith("run.py")
+
+
+def test_conditional_seed_counts(tree) -> None:
+    root = tree(
+        {
+            "train.py": """
+                import argparse, torch
+                p = argparse.ArgumentParser()
+                p.add_argument("--seed", type=int)
+                args = p.parse_args()
+                if args.seed is not None:
+                    torch.manual_seed(args.seed)
+                w = torch.randn(4)
+            """
+        }
+    )
+    assert findings(root) == []
+
+
+def test_library_modules_are_silent(tree) -> None:
+    root = tree(
+        {
+            "lib/aug.py": """
+                import random
+                def flip(img):
+                    return img[::-1] if random.random() < 0.5 else img
+                NOISE = random.random()
+            """
+        }
+    )
+    assert findings(root) == []
+
+
+def test_unreached_code_is_not_reported(tree) -> None:
+    root = tree(
+        {
+            "model.py": """
+                import torch
+                class Net:
+                    def forward(self, x):
+                        return x + torch.rand(1)
+                def test():
+                    print(torch.randn(2))
+            """,
+            "demo.py": """
+                import model
+                print("no model built here")
+            """,
+        }
+    )
+    assert findings(root) == []
+
+
+def test_invisible_paths_run_after_the_seed_or_are_reported_when_never_seeded(tree) -> None:
+    files = {
+        "model.py": """
+            import torch
+            import torch.nn.functional as F
+            class Net(torch.nn.Module):
+                def forward(self, x):
+                    return F.dropout(x, 0.5)
+        """,
+        "train.py": """
+            import torch
+            from model import Net
+            def main():
+                SEED
+                net = Net()
+                net(torch.ones(2))
+            if __name__ == "__main__":
+                main()
+        """,
+    }
+    seeded = tree({**files, "train.py": files["train.py"].replace("SEED", "torch.manual_seed(0)")})
+    assert findings(seeded) == []
+
+
+def test_invisible_path_never_seeded(tree) -> None:
+    root = tree(
+        {
+            "model.py": """
+                import torch.nn.functional as F
+                class Net:
+                    def forward(self, x):
+                        return F.dropout(x, 0.5)
+            """,
+            "train.py": """
+                from model import Net
+                def main():
+                    net = Net()
+                    net.forward(1)
+                if __name__ == "__main__":
+                    main()
+            """,
+        }
+    )
+    assert findings(root) == ["model.py:4: RNG003"]
+
+
+def test_relative_imports_and_src_layout(tree) -> None:
+    root = tree(
+        {
+            "src/proj/__init__.py": "",
+            "src/proj/seeding.py": """
+                import numpy as np
+                def seed_all(s):
+                    np.random.seed(s)
+            """,
+            "src/proj/data.py": """
+                import numpy as np
+                def sample():
+                    return np.random.choice(10)
+            """,
+            "src/proj/cli.py": """
+                from .seeding import seed_all
+                from . import data
+                def main():
+                    seed_all(0)
+                    data.sample()
+                if __name__ == "__main__":
+                    main()
+            """,
+            "scripts/bad.py": """
+                from proj.data import sample
+                print(sample())
+            """,
+        }
+    )
+    assert findings(root) == ["src/proj/data.py:3: RNG002"]
+
+
+def test_namespace_package_without_init(tree) -> None:
+    root = tree(
+        {
+            "pkg/sub/noise.py": """
+                import torch
+                EPS = torch.rand(1)
+            """,
+            "run.py": """
+                import torch
+                import pkg.sub.noise
+                torch.manual_seed(0)
+                print(pkg.sub.noise.EPS)
+            """,
+        }
+    )
+    assert findings(root) == ["pkg/sub/noise.py:2: RNG003"]
+
+
+def test_dunder_main_and_entry_points_setting(tree) -> None:
+    root = tree(
+        {
+            "tool/__main__.py": """
+                import random
+                def go():
+                    return random.random()
+                go()
+            """,
+            "jobs/job.py": """
+                import random
+                def run():
+                    return random.random()
+            """,
+        }
+    )
+    assert findings(root) == ["tool/__main__.py:3: RNG001"]
+    assert findings(root, entry_points=("jobs/*.py",)) == [
+        "jobs/job.py:3: RNG001",
+        "tool/__main__.py:3: RNG001",
+    ]
+
+
+def test_seed_functions_setting_seeds_every_library(tree) -> None:
+    root = tree(
+        {
+            "train.py": """
+                import numpy as np
+                from labtools import reseed
+                reseed(3)
+                print(np.random.rand())
+            """
+        }
+    )
+    assert findings(root) == []  # "reseed" looks like a seeder by name
+    root2 = tree(
+        {
+            "t2.py": """
+                import numpy as np
+                from labtools import setup
+                setup(3)
+                print(np.random.rand())
+            """
+        }
+    )
+    assert "t2.py:4: RNG002" in findings(root2)
+    assert "t2.py:4: RNG002" not in findings(root2, seed_functions=frozenset({"labtools.setup"}))
+
+
+def test_shadowing_is_not_the_module(tree) -> None:
+    root = tree(
+        {
+            "script.py": """
+                import random
+                import numpy as np
+                from mylib import Generator
+
+                def pick(items, random):
+                    return random.choice(items)
+
+                def local():
+                    np = make_array_lib()
+                    return np.random.rand()
+
+                class Box:
+                    random = 3
+                    def draw(self):
+                        return self.random.random()
+
+                g = Generator()
+                g.seed()
+                print(pick([1], random.Random(0)), local(), Box().draw())
+            """
+        }
+    )
+    assert findings(root) == []
+
+
+def test_aliases_resolve(tree) -> None:
+    root = tree(
+        {
+            "script.py": """
+                import numpy.random as npr
+                from torch import randn as r
+                import torch.nn.init as init
+                try:
+                    import numpy as np
+                except ImportError:
+                    np = None
+                w = r(3)
+                init.kaiming_normal_(w)
+                w.data.uniform_(-1, 1)
+                print(npr.rand(), np.random.randint(3))
+            """
+        }
+    )
+    assert findings(root) == [
+        "script.py:8: RNG003",
+        "script.py:9: RNG003",
+        "script.py:10: RNG003",
+        "script.py:11: RNG002",
+        "script.py:11: RNG002",
+    ]
+
+
+def test_file_scope_treats_each_file_alone(tree) -> None:
+    root = tree(
+        {
+            "data.py": """
+                import numpy as np
+                MEAN = np.random.rand(3)
+            """,
+            "train.py": """
+                import numpy as np
+                import data
+                def main():
+                    np.random.seed(0)
+                if __name__ == "__main__":
+                    main()
+            """,
+        }
+    )
+    assert findings(root) == ["data.py:2: RNG002"]
+    assert findings(root, scope="file") == []
+
+
+def test_syntax_error_file_does_not_stop_the_run(tree) -> None:
+    root = tree(
+        {
+            "broken.py": "def f(:\n    pass\n",
+            "ok.py": "import random\nprint(random.random())\n",
+        }
+    )
+    assert findings(root) == ["broken.py:1: RNG999", "ok.py:2: RNG001"]
+
+
+def test_project_seeder_called_by_method_name(tree) -> None:
+    root = tree(
+        {
+            "trainer.py": """
+                import torch
+                class Trainer:
+                    def setup_seed(self, seed):
+                        torch.manual_seed(seed)
+                    def fit(self):
+                        return torch.randn(2)
+            """,
+            "main.py": """
+                from trainer import Trainer
+                def build():
+                    return Trainer()
+                if __name__ == "__main__":
+                    t = build()
+                    t.setup_seed(1)
+                    t.fit()
+            """,
+        }
+    )
+    assert findings(root) == []
