@@ -103,10 +103,21 @@ class Settings:
                 out.extend(codes)
         return tuple(out)
 
-    def is_excluded(self, path: str) -> bool:
+    def is_excluded(self, path: str, below: Optional[str] = None) -> bool:
+        """Does an exclude pattern match ``path``? Name patterns (no ``/``) look only at the
+        components under ``below`` (the folder given on the command line), so linting a folder
+        inside ``build/`` or ``site-packages/`` explicitly still works."""
         rel = self.relative(path)
-        patterns = self.exclude + self.extend_exclude
-        return any(_path_matches(rel, p) for p in patterns)
+        inner = rel
+        if below is not None:
+            inner = os.path.relpath(os.path.abspath(path), os.path.abspath(below)).replace(os.sep, "/")
+        for p in self.exclude + self.extend_exclude:
+            if "/" in p.rstrip("/"):
+                if _path_matches(rel, p):
+                    return True
+            elif any(fnmatch.fnmatch(part, p.rstrip("/")) for part in inner.split("/")):
+                return True
+        return False
 
     def relative(self, path: str) -> str:
         absolute = os.path.abspath(path)

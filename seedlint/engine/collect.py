@@ -347,7 +347,11 @@ class _Collector(cst.CSTVisitor):
                 self.scope.assigns.setdefault(name, []).append((self.order, value))
         key = dotted(target) if isinstance(target, cst.Attribute) else None
         if key is not None:
-            self.scope.assigns.setdefault(key, []).append((self.order, value))
+            owner = self.scope
+            head = self.scope.bindings.get(key.split(".", 1)[0])
+            if head is not None and head[0] == "self" and owner.parent is not None:
+                owner = owner.parent  # ``self.x = …`` is seen by every method of the class
+            owner.assigns.setdefault(key, []).append((self.order, value))
         if isinstance(value, cst.Call) and (names and len(names) == 1 or key is not None):
             self.stored_into[id(value)] = target
 
@@ -472,11 +476,14 @@ def _suite_is_work(suite: cst.BaseSuite) -> bool:
 
 
 def entry_reason(module: cst.Module, path: str, ctx_span: Any) -> Optional[str]:
-    if path.replace("\\", "/").rsplit("/", 1)[-1] == "__main__.py":
+    filename = path.replace("\\", "/").rsplit("/", 1)[-1]
+    if filename == "__main__.py":
         return "a __main__.py"
     for stmt in module.body:
         if isinstance(stmt, cst.If) and is_main_guard(stmt.test):
             return "a __main__ guard"
+    if filename == "__init__.py":
+        return None  # a package's __init__ runs on import, never as a script
     for stmt in module.body:
         if _is_work(stmt):
             return f"script code at line {ctx_span(stmt).line}"

@@ -34,6 +34,9 @@ class UnseededDraw:
     at_import: bool
     #: The entry point seeds this library, but only after the draw.
     seeded_later: bool
+    #: A function the entry point calls that looks like a seeder but is not among the analysed
+    #: files (``labtools.reseed``): the message suggests listing it in ``seed-functions``.
+    seed_hint: Optional[str] = None
 
 
 @dataclass
@@ -266,8 +269,6 @@ class Program:
                         for kind, k, q in resolved:
                             if kind == "function":
                                 outs.append((k, q))
-                        if not resolved and _is_seedlike(ev.target):
-                            libs |= apis.ALL_LIBRARIES
                 direct[fk] = libs
                 callees[fk] = outs
         effects = {k: set(v) for k, v in direct.items()}
@@ -335,7 +336,7 @@ class _Runner:
         self.invisible: list[FuncKey] = []
         self.invisible_seen: set[FuncKey] = set()
         self.result = EntryRun(program.files[entry])
-        self.seeded_anywhere: set[str] = set()
+        self.seed_hints: list[str] = []
 
     def run(self) -> EntryRun:
         facts = self.p.files[self.entry]
@@ -347,7 +348,14 @@ class _Runner:
         self._close_invisible()
         self.result.seeded = set(self.state)
         self.result.unseeded = [
-            UnseededDraw(u.facts, u.draw, u.entry, u.at_import, u.draw.lib in self.state)
+            UnseededDraw(
+                u.facts,
+                u.draw,
+                u.entry,
+                u.at_import,
+                seeded_later=u.draw.lib in self.state,
+                seed_hint=self.seed_hints[0] if self.seed_hints else None,
+            )
             for u in self.result.unseeded
         ]
         return self.result
@@ -418,8 +426,12 @@ class _Runner:
             return
         resolved = self.p.resolve(key, target)
         if not resolved:
-            if _is_seedlike(ev.target) and not ev.value:
-                self.state |= apis.ALL_LIBRARIES
+            if _is_seedlike(ev.target) and not ev.value and target[0] == "import":
+                # Looks like a seeder but its code is not among the analysed files: not taken
+                # as seeding (DESIGN: list it in seed-functions), but named in the message.
+                name = str(target[2])
+                if name not in self.seed_hints:
+                    self.seed_hints.append(name)
             return
         for kind, k, q in resolved:
             if kind == "module":

@@ -56,14 +56,14 @@ def _walk(top: str, settings: Settings) -> Iterable[SourceFile]:
         dirnames[:] = sorted(
             d
             for d in dirnames
-            if not settings.is_excluded(os.path.join(dirpath, d))
+            if not settings.is_excluded(os.path.join(dirpath, d), top)
             and not os.path.islink(os.path.join(dirpath, d))
         )
         for name in sorted(filenames):
             if not name.endswith(".py"):
                 continue
             path = os.path.join(dirpath, name)
-            if settings.is_excluded(path):
+            if settings.is_excluded(path, top):
                 continue
             key = os.path.realpath(path)
             if os.path.islink(path) and not key.startswith(root_real + os.sep):

@@ -36,6 +36,15 @@ class _UnseededGlobal(Rule):
             yield Finding(self.code, self.message(u), u.facts.path, u.draw.span, entry_point=u.entry.path)
 
     def message(self, u: UnseededDraw) -> str:
+        text = self._message(u)
+        if u.seed_hint and not u.seeded_later:
+            text += (
+                f" (if `{u.seed_hint}` seeds {apis.LIBRARY_TITLE[self.lib]}, "
+                "list it in `seed-functions`)"
+            )
+        return text
+
+    def _message(self, u: UnseededDraw) -> str:
         api = u.draw.api
         title = apis.LIBRARY_TITLE[self.lib]
         entry = u.entry.path

@@ -1,0 +1,1 @@
+"""Offline speech augmentation: speed perturbation, noise mixing, SpecAugment."""

@@ -1,0 +1,1 @@
+from .mobilenet import MobileNetV2

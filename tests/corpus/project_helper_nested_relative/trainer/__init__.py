@@ -1,0 +1,3 @@
+"""Minimal trainer package for sequence classification."""
+
+__version__ = "0.3.1"

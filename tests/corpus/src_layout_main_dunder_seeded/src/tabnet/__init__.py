@@ -1,0 +1,3 @@
+from tabnet.model import TabNetLite
+
+__all__ = ["TabNetLite"]

@@ -1,0 +1,2 @@
+from .augment import ColorJitter
+from .datasets import ImageFolderLite

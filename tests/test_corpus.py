@@ -1,0 +1,40 @@
+"""Labelled multi-file projects (tests/corpus/<case>/, each with expected.txt): every case must
+give exactly the labelled findings. ``python tests/corpus/score.py`` prints precision/recall."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from seedlint import config
+from seedlint.config import Settings
+from seedlint.engine.runner import lint_paths
+from seedlint.rules.base import all_rules
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+CASES = sorted(p for p in CORPUS.iterdir() if (p / "expected.txt").is_file())
+
+
+def _expected(case: Path) -> list[str]:
+    lines = (case / "expected.txt").read_text().splitlines()
+    return sorted({line.strip() for line in lines if line.strip()})
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_case(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(case)
+    pyproject = case / "pyproject.toml"
+    settings = (
+        config.load(str(pyproject), list(all_rules()))
+        if pyproject.is_file()
+        else Settings(root=str(case))
+    )
+    report = lint_paths(["."], settings)
+    got = sorted({f"{os.path.normpath(f.path)}:{f.span.line}: {f.code}" for f in report.findings})
+    assert got == _expected(case)
+
+
+def test_corpus_is_substantial() -> None:
+    assert len(CASES) >= 60
