@@ -25,12 +25,9 @@ def _expected(case: Path) -> list[str]:
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(case)
-    pyproject = case / "pyproject.toml"
-    settings = (
-        config.load(str(pyproject), list(all_rules()))
-        if pyproject.is_file()
-        else Settings(root=str(case))
-    )
+    found = config.find_config(str(case))
+    inside = found is not None and Path(found).parent == case
+    settings = config.load(found, list(all_rules())) if inside else Settings(root=str(case))
     report = lint_paths(["."], settings)
     got = sorted({f"{os.path.normpath(f.path)}:{f.span.line}: {f.code}" for f in report.findings})
     assert got == _expected(case)
