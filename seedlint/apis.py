@@ -191,6 +191,10 @@ TORCH_TENSOR_SAMPLERS = frozenset(
     }
 )
 
+#: Methods of ``torch.distributions`` objects that draw from the default generator.
+TORCH_DISTRIBUTION_SAMPLERS = frozenset({"sample", "rsample", "sample_n"})
+TORCH_DISTRIBUTIONS = "torch.distributions"
+
 #: Module prefixes under which the tables above live (after alias normalisation).
 _DRAW_TABLES: tuple[tuple[str, frozenset[str], str], ...] = (
     ("random", PYTHON_RANDOM_DRAWS, PYTHON),
@@ -355,7 +359,13 @@ SEEDERS: dict[str, Seeder] = {
 
 #: Calls that throw away a seed and reseed from OS entropy (RNG202).
 ENTROPY_RESEEDS = frozenset(
-    {"torch.seed", "torch.random.seed", "torch.cuda.seed", "torch.cuda.seed_all", "torch.cuda.random.seed"}
+    {
+        "torch.seed",
+        "torch.random.seed",
+        "torch.cuda.seed",
+        "torch.cuda.seed_all",
+        "torch.cuda.random.seed",
+    }
 )
 
 
@@ -415,39 +425,3 @@ def entropy_source(qualname: str) -> Optional[str]:
         return src
     root = qualname.split(".", 1)[0]
     return ENTROPY_MODULES.get(root)
-
-
-#: Top-level package names of the libraries whose tables live here; a call into one of them is
-#: never a call into the analysed project.
-KNOWN_LIBRARY_ROOTS = frozenset(
-    {
-        "random",
-        "numpy",
-        "torch",
-        "torchvision",
-        "torchaudio",
-        "tensorflow",
-        "jax",
-        "keras",
-        "lightning",
-        "lightning_fabric",
-        "pytorch_lightning",
-        "transformers",
-        "accelerate",
-        "fastai",
-        "mmcv",
-        "mmengine",
-        "mmdet",
-        "mmseg",
-        "detectron2",
-        "monai",
-        "composer",
-        "torch_geometric",
-        "ignite",
-        "timm",
-        "sklearn",
-        "scipy",
-        "pandas",
-        "seedlint_runtime",
-    }
-)

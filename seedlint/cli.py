@@ -28,21 +28,41 @@ def build_parser() -> argparse.ArgumentParser:
         prog="seedlint",
         description="Find uncontrolled randomness in PyTorch / NumPy / Python experiments.",
     )
-    p.add_argument("paths", nargs="*", metavar="PATH", help='files or folders to lint (default ".")')
-    p.add_argument("--select", metavar="CODES", help="only these codes or prefixes (RNG, RNG3, RNG301)")
+    p.add_argument(
+        "paths", nargs="*", metavar="PATH", help='files or folders to lint (default ".")'
+    )
+    p.add_argument(
+        "--select", metavar="CODES", help="only these codes or prefixes (RNG, RNG3, RNG301)"
+    )
     p.add_argument("--ignore", metavar="CODES", help="skip these codes or prefixes")
     p.add_argument("--extend-select", metavar="CODES", help="add these codes to the selection")
     p.add_argument("--format", choices=sorted(REPORTERS), default="text", help="output format")
-    p.add_argument("--scope", choices=config.SCOPES, help="whole program (default) or each file alone")
+    p.add_argument(
+        "--scope", choices=config.SCOPES, help="whole program (default) or each file alone"
+    )
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are left")
     p.add_argument("--statistics", action="store_true", help="count findings per rule")
-    p.add_argument("--config", metavar="FILE", help="read settings from FILE instead of the nearest pyproject.toml")
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read settings from FILE instead of the nearest pyproject.toml",
+    )
     p.add_argument("--isolated", action="store_true", help="ignore all configuration files")
-    p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: all cores)")
-    p.add_argument("--no-cache", action="store_true", help="do not read or write the per-file cache")
-    p.add_argument("--stdin-filename", metavar="NAME", help='read the source from stdin (PATH "-"), report it as NAME')
+    p.add_argument(
+        "--jobs", "-j", type=int, metavar="N", help="worker processes (default: all cores)"
+    )
+    p.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the per-file cache"
+    )
+    p.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help='read the source from stdin (PATH "-"), report it as NAME',
+    )
     p.add_argument("--explain", metavar="CODE", help="what / why / example / fix for a rule")
-    p.add_argument("--list-rules", action="store_true", help="table of codes, names, defaults and fixes")
+    p.add_argument(
+        "--list-rules", action="store_true", help="table of codes, names, defaults and fixes"
+    )
     p.add_argument("--version", action="version", version=f"seedlint {__version__}")
     return p
 
@@ -66,7 +86,9 @@ def _main(argv: Optional[Sequence[str]] = None) -> int:
         if args.explain:
             code = args.explain.strip().upper()
             if code not in rules:
-                raise ConfigError(f"unknown rule code '{args.explain}' (see `seedlint --list-rules`)")
+                raise ConfigError(
+                    f"unknown rule code '{args.explain}' (see `seedlint --list-rules`)"
+                )
             sys.stdout.write(rules[code].explain())
             return EXIT_CLEAN
         if args.list_rules:
@@ -102,7 +124,9 @@ def load_settings(args: argparse.Namespace, known: list[str]) -> Settings:
             raise ConfigError(f"{args.config}: config file not found")
         settings = config.load(args.config, known)
     else:
-        start = args.stdin_filename or (args.paths[0] if args.paths and args.paths[0] != "-" else ".")
+        start = args.stdin_filename or (
+            args.paths[0] if args.paths and args.paths[0] != "-" else "."
+        )
         if not os.path.exists(start):
             start = os.path.dirname(os.path.abspath(start)) or "."
         found = config.find_config(start)
@@ -126,7 +150,9 @@ def _files(args: argparse.Namespace, settings: Settings) -> list[SourceFile]:
     if args.stdin_filename is not None or paths == ["-"]:
         if paths not in (["-"], ["."]) or args.paths == []:
             if args.paths and paths != ["-"]:
-                raise UsageError('--stdin-filename reads one source from stdin: pass "-" as the only PATH')
+                raise UsageError(
+                    '--stdin-filename reads one source from stdin: pass "-" as the only PATH'
+                )
         name = args.stdin_filename or "-"
         data = sys.stdin.buffer.read()
         return [SourceFile(name, os.path.abspath(name), data)]
@@ -147,5 +173,7 @@ def list_rules() -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     out = []
     for row in rows:
-        out.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
+        out.append(
+            "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4]
+        )
     return "\n".join(out) + "\n"

@@ -110,7 +110,9 @@ class Settings:
         rel = self.relative(path)
         inner = rel
         if below is not None:
-            inner = os.path.relpath(os.path.abspath(path), os.path.abspath(below)).replace(os.sep, "/")
+            inner = os.path.relpath(os.path.abspath(path), os.path.abspath(below)).replace(
+                os.sep, "/"
+            )
         for p in self.exclude + self.extend_exclude:
             if "/" in p.rstrip("/"):
                 if _path_matches(rel, p):
@@ -191,7 +193,9 @@ def from_table(table: dict[str, Any], path: str, known_codes: Sequence[str]) -> 
     for key in table:
         if key not in KEYS:
             hint = _close(key, KEYS)
-            raise ConfigError(f"{where}: unknown key '{key}'" + (f" (did you mean '{hint}'?)" if hint else ""))
+            raise ConfigError(
+                f"{where}: unknown key '{key}'" + (f" (did you mean '{hint}'?)" if hint else "")
+            )
     settings = Settings(root=os.path.dirname(os.path.abspath(path)), config_path=path)
     changes: dict[str, Any] = {}
     for key in ("select", "ignore", "extend-select"):

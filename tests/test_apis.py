@@ -81,7 +81,9 @@ def test_torch_sampling_functions(module_name: str, table: frozenset[str], prefi
     sampling = {
         name
         for name in dir(module)
-        if not name.startswith("_") and callable(getattr(module, name)) and _takes_generator(getattr(module, name))
+        if not name.startswith("_")
+        and callable(getattr(module, name))
+        and _takes_generator(getattr(module, name))
     }
     assert sampling, "introspection found nothing"
     assert sampling <= table, sampling - table
@@ -95,7 +97,9 @@ def test_torch_tensor_samplers() -> None:
     in_place = {
         name
         for name in dir(torch.Tensor)
-        if name.endswith("_") and not name.startswith("_") and _takes_generator(getattr(torch.Tensor, name))
+        if name.endswith("_")
+        and not name.startswith("_")
+        and _takes_generator(getattr(torch.Tensor, name))
     }
     assert in_place
     assert in_place <= apis.TORCH_TENSOR_SAMPLERS, in_place - apis.TORCH_TENSOR_SAMPLERS
@@ -108,7 +112,9 @@ def test_torch_functional_and_top_level_dropout() -> None:
     random_ops = ("dropout", "rrelu", "gumbel_softmax", "fractional_max_pool")
     functional = {n for n in dir(F) if not n.startswith("_") and any(k in n for k in random_ops)}
     assert functional <= apis.TORCH_FUNCTIONAL_DRAWS, functional - apis.TORCH_FUNCTIONAL_DRAWS
-    top = {n for n in dir(torch) if not n.startswith("_") and ("dropout" in n or n.startswith("rrelu"))}
+    top = {
+        n for n in dir(torch) if not n.startswith("_") and ("dropout" in n or n.startswith("rrelu"))
+    }
     assert top <= apis.TORCH_DRAWS, top - apis.TORCH_DRAWS
     for name in functional:
         assert apis.draw_library(f"torch.nn.functional.{name}") == apis.TORCH
@@ -121,7 +127,19 @@ def test_seeders_and_reseeds_exist_where_installed() -> None:
 
     for q in apis.ENTROPY_RESEEDS:
         mod, _, name = q.rpartition(".")
-        obj = {"torch": torch, "torch.random": torch.random, "torch.cuda": torch.cuda, "torch.cuda.random": torch.cuda.random}[mod]
+        obj = {
+            "torch": torch,
+            "torch.random": torch.random,
+            "torch.cuda": torch.cuda,
+            "torch.cuda.random": torch.cuda.random,
+        }[mod]
         assert callable(getattr(obj, name)), q
     assert callable(np.random.seed) and callable(random.seed) and callable(torch.manual_seed)
     assert apis.seeder("torch.random.manual_seed") is not None
+
+
+def test_torch_distribution_samplers() -> None:
+    torch = pytest.importorskip("torch")
+    base = torch.distributions.Distribution
+    samplers = {n for n in ("sample", "rsample", "sample_n") if callable(getattr(base, n, None))}
+    assert samplers == apis.TORCH_DISTRIBUTION_SAMPLERS

@@ -13,7 +13,10 @@ from seedlint.engine.runner import lint_paths
 def findings(root: Path, scope: str = "project", **settings: object) -> list[str]:
     report = lint_paths([str(root)], Settings(root=str(root), scope=scope, **settings))  # type: ignore[arg-type]
     assert not report.errors, report.errors
-    return [f"{Path(f.path).relative_to(root).as_posix()}:{f.span.line}: {f.code}" for f in report.findings]
+    return [
+        f"{Path(f.path).relative_to(root).as_posix()}:{f.span.line}: {f.code}"
+        for f in report.findings
+    ]
 
 
 def test_top_level_draw_in_imported_module_runs_before_main_seed(tree) -> None:
@@ -279,7 +282,10 @@ def test_seed_functions_setting_seeds_every_library(tree) -> None:
     report = lint_paths([str(root)], Settings(root=str(root)))
     (finding,) = report.findings
     assert finding.code == "RNG002"
-    assert "if `labtools.reseed` seeds NumPy's global RNG, list it in `seed-functions`" in finding.message
+    assert (
+        "if `labtools.reseed` seeds NumPy's global RNG, list it in `seed-functions`"
+        in finding.message
+    )
     assert findings(root, seed_functions=frozenset({"labtools.reseed"})) == []
 
 
@@ -393,3 +399,30 @@ def test_project_seeder_called_by_method_name(tree) -> None:
         }
     )
     assert findings(root) == []
+
+
+def test_distribution_samples_are_torch_draws(tree) -> None:
+    root = tree(
+        {
+            "rl.py": """
+                import torch
+                from torch.distributions import Categorical
+                logits = torch.zeros(4)
+                dist = Categorical(logits=logits)
+                action = dist.sample()
+                noise = torch.distributions.Normal(0.0, 1.0).rsample((3,))
+                print(action, noise)
+            """
+        }
+    )
+    assert findings(root) == ["rl.py:5: RNG003", "rl.py:6: RNG003"]
+
+
+def test_deep_call_chains_do_not_crash(tree) -> None:
+    n = 600
+    body = "\n".join(f"def f{i}():\n    return f{i + 1}()\n" for i in range(n))
+    root = tree(
+        {"deep.py": f"import random\n{body}\ndef f{n}():\n    return random.random()\nf0()\n"}
+    )
+    report = lint_paths([str(root)], Settings(root=str(root)))
+    assert not report.errors

@@ -48,6 +48,12 @@ def test_every_rule_is_documented() -> None:
     for code, rule in RULES.items():
         assert rule.invalid and rule.valid, code
         text = rule.explain()
-        for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## How to fix"):
+        for section in (
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Use instead",
+            "## How to fix",
+        ):
             assert section in text, (code, section)
         assert textwrap.dedent(rule.invalid[0].code).strip() in text

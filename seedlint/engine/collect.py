@@ -50,9 +50,9 @@ class CallSite:
         return argument(self.node, position, keyword)
 
     def has_keyword(self, keyword: str) -> bool:
-        return any(a.keyword is not None and a.keyword.value == keyword for a in self.node.args) or (
-            _has_star_kwargs(self.node)
-        )
+        return any(
+            a.keyword is not None and a.keyword.value == keyword for a in self.node.args
+        ) or (_has_star_kwargs(self.node))
 
     @property
     def method(self) -> Optional[str]:
@@ -159,7 +159,9 @@ class _Collector(cst.CSTVisitor):
 
     def _push(self, kind: str, name: str = "") -> NameScope:
         parent = self.scope
-        qual = f"{parent.qualname}.{name}" if parent.qualname and name else (name or parent.qualname)
+        qual = (
+            f"{parent.qualname}.{name}" if parent.qualname and name else (name or parent.qualname)
+        )
         exec_name = qual if kind == "function" else parent.exec_name
         scope = NameScope(kind, parent, qualname=qual, exec_name=exec_name)
         self.scope = scope
@@ -227,12 +229,20 @@ class _Collector(cst.CSTVisitor):
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, cst.BaseStatement) and self.stmts and self.stmts[-1] is original_node:
+        if (
+            isinstance(original_node, cst.BaseStatement)
+            and self.stmts
+            and self.stmts[-1] is original_node
+        ):
             self.stmts.pop()
         super().on_leave(original_node)
 
     def _guard_candidate(self, node: cst.CSTNode) -> Optional[cst.If]:
-        if self.scope is self.module_scope and isinstance(node, cst.If) and is_main_guard(node.test):
+        if (
+            self.scope is self.module_scope
+            and isinstance(node, cst.If)
+            and is_main_guard(node.test)
+        ):
             return node
         return None
 
@@ -352,7 +362,7 @@ class _Collector(cst.CSTVisitor):
             if head is not None and head[0] == "self" and owner.parent is not None:
                 owner = owner.parent  # ``self.x = …`` is seen by every method of the class
             owner.assigns.setdefault(key, []).append((self.order, value))
-        if isinstance(value, cst.Call) and (names and len(names) == 1 or key is not None):
+        if isinstance(value, cst.Call) and ((names and len(names) == 1) or key is not None):
             self.stored_into[id(value)] = target
 
     def visit_For(self, node: cst.For) -> None:
@@ -444,8 +454,7 @@ def _is_work(stmt: cst.CSTNode) -> bool:
     """Script code: a bare call, or a for/while/with/try/if block doing work."""
     if isinstance(stmt, cst.SimpleStatementLine):
         return any(
-            isinstance(s, cst.Expr)
-            and isinstance(s.value, (cst.Call, cst.Await))
+            isinstance(s, cst.Expr) and isinstance(s.value, (cst.Call, cst.Await))
             for s in stmt.body
         )
     if isinstance(stmt, (cst.For, cst.While, cst.With)):
@@ -566,8 +575,7 @@ def _events_for_call(
                 libs = seeder.libs if seeder is not None else apis.ALL_LIBRARIES
                 events.append(Seed(libs, q, site.order))
             return
-        root = q.split(".", 1)[0]
-        if root in apis.KNOWN_LIBRARY_ROOTS or root in values.STDLIB:
+        if q in apis.ENTROPY_RESEEDS or apis.numpy_constructor(q):
             return
     else:
         method = site.method
@@ -581,6 +589,13 @@ def _events_for_call(
                 Draw(apis.TORCH, f"Tensor.{method}", ctx.span(node, site.stmt), site.order)
             )
             return
+        if method in apis.TORCH_DISTRIBUTION_SAMPLERS and site.receiver is not None:
+            dist = _distribution(site.receiver, site)
+            if dist is not None:
+                events.append(
+                    Draw(apis.TORCH, f"{dist}.{method}", ctx.span(node, site.stmt), site.order)
+                )
+                return
     r = site.resolved
     if r is None and isinstance(node.func, cst.Attribute):
         r = ("attr", node.func.attr.value)
@@ -593,6 +608,19 @@ def _events_for_call(
             v = resolve(a.value, site.scope)
             if v is not None and v[0] in ("local", "import", "self"):
                 events.append(Call(v, site.order, value=True))
+
+
+def _distribution(receiver: cst.BaseExpression, site: CallSite) -> Optional[str]:
+    """``torch.distributions.X`` when ``receiver`` is (a name bound to) such an object."""
+    if not isinstance(receiver, cst.Call):
+        key = dotted(receiver)
+        values_ = site.scope.assigned_values(key, site.order)[:1] if key else []
+        receiver = values_[0] if values_ else receiver
+    if isinstance(receiver, cst.Call):
+        q = external(resolve(receiver.func, site.scope))
+        if q is not None and q.startswith(apis.TORCH_DISTRIBUTIONS + "."):
+            return q.replace("torch.distributions.", "distributions.", 1)
+    return None
 
 
 def _seedlike(dotted_name: str) -> bool:

@@ -22,7 +22,9 @@ from seedlint import apis
 from seedlint.engine.facts import Call, ClassFacts, Draw, FileFacts, Import, Seed, Target
 
 FuncKey = tuple[str, str]  # (file key, scope qualname)
-_MAX_DEPTH = 400
+#: Nesting bound for the abstract run (three Python frames a level stay under the default
+#: recursion limit of 1000).
+_MAX_DEPTH = 250
 
 
 @dataclass(frozen=True)
@@ -77,12 +79,9 @@ class Program:
             )
             if len(path) > len(self.root) and top_package:
                 self._top_level.setdefault(os.path.basename(path), []).append(path)
-        self._by_name: dict[str, list[FuncKey]] = {}
-        for key, facts in files.items():
-            for qual in facts.scopes:
-                if qual:
-                    self._by_name.setdefault(qual.rsplit(".", 1)[-1], []).append((key, qual))
         self._effects: Optional[dict[FuncKey, frozenset[str]]] = None
+        self._module_memo: dict[tuple[str, int, str], Optional[str]] = {}
+        self._resolve_memo: dict[tuple[str, Target], list[tuple[str, str, str]]] = {}
         self._runs: Optional[list[EntryRun]] = None
 
     # --- modules -------------------------------------------------------------------------------
@@ -91,6 +90,14 @@ class Program:
         """The file (or namespace directory) that ``import dotted`` from ``from_key`` reaches."""
         if not self.link_imports:
             return None
+        memo_key = (os.path.dirname(from_key), level, dotted)
+        if memo_key in self._module_memo:
+            return self._module_memo[memo_key]
+        found = self._find_module(from_key, level, dotted)
+        self._module_memo[memo_key] = found
+        return found
+
+    def _find_module(self, from_key: str, level: int, dotted: str) -> Optional[str]:
         parts = dotted.split(".") if dotted else []
         if level > 0:
             base = os.path.dirname(from_key)
@@ -156,6 +163,11 @@ class Program:
         """
         if depth > 8:
             return []
+        if depth == 0:
+            memo = self._resolve_memo.get((key, target))
+            if memo is None:
+                memo = self._resolve_memo[(key, target)] = self.resolve(key, target, 1)
+            return memo
         kind = target[0]
         facts = self.files.get(key)
         if facts is None:
@@ -178,7 +190,9 @@ class Program:
             return [("function", key, qual)]
         return []
 
-    def _imported(self, key: str, level: int, dotted: str, depth: int) -> list[tuple[str, str, str]]:
+    def _imported(
+        self, key: str, level: int, dotted: str, depth: int
+    ) -> list[tuple[str, str, str]]:
         parts = dotted.split(".") if dotted else []
         for cut in range(len(parts), -1, -1):
             if cut == 0 and level == 0:
@@ -287,24 +301,58 @@ class Program:
 
     # --- entry points ----------------------------------------------------------------------------
 
+    def imported_modules(self) -> set[str]:
+        """Files some other analysed file imports (anywhere in its body)."""
+        out: set[str] = set()
+        for key, facts in self.files.items():
+            for scope in facts.scopes.values():
+                for ev in scope.events:
+                    if isinstance(ev, Import):
+                        for mod in self._import_targets(key, ev):
+                            if mod != key:
+                                out.add(mod)
+        return out
+
+    def _import_targets(self, key: str, ev: Import) -> list[str]:
+        if ev.level == 0 and not ev.names:
+            parts = ev.module.split(".")
+            found = [self.module_file(key, 0, ".".join(parts[: i + 1])) for i in range(len(parts))]
+            return [m for m in found if m is not None]
+        mod = self.module_file(key, ev.level, ev.module)
+        if mod is None:
+            return []
+        out = [mod]
+        for name in ev.names:
+            if name != "*":
+                sub = self.module_file(key, ev.level, f"{ev.module}.{name}" if ev.module else name)
+                if sub is not None and sub != mod:
+                    out.append(sub)
+        return out
+
     def entry_points(self) -> list[tuple[str, str]]:
-        """(file key, reason) for every module meant to be run, sorted by path."""
+        """(file key, reason) for every module meant to be run, sorted by path.
+
+        Script code (a bare call, a loop…) at the top level of a module that other analysed
+        modules import is import-time code of a library module, not a program of its own.
+        """
         out: list[tuple[str, str]] = []
+        imported = self.imported_modules() if self.link_imports else set()
         for key in sorted(self.files):
             facts = self.files[key]
             if facts.parse_error is not None:
                 continue
-            if facts.entry_reason:
-                out.append((key, facts.entry_reason))
+            reason = facts.entry_reason
+            if reason and reason.startswith("script code") and key in imported:
+                reason = None
+            if reason:
+                out.append((key, reason))
             elif self.entry_patterns and _matches(facts.path, key, self.root, self.entry_patterns):
                 out.append((key, "the entry-points setting"))
         return out
 
     def runs(self) -> list[EntryRun]:
         if self._runs is None:
-            self._runs = [
-                _Runner(self, key, reason).run() for key, reason in self.entry_points()
-            ]
+            self._runs = [_Runner(self, key, reason).run() for key, reason in self.entry_points()]
         return self._runs
 
     def unseeded_draws(self, lib: str) -> list[UnseededDraw]:
@@ -337,6 +385,10 @@ class _Runner:
         self.invisible_seen: set[FuncKey] = set()
         self.result = EntryRun(program.files[entry])
         self.seed_hints: list[str] = []
+        #: Methods of the classes this run instantiates, by name (rapid type analysis: a call
+        #: ``x.m()`` on an object of unknown type may reach only these).
+        self.methods_by_name: dict[str, list[FuncKey]] = {}
+        self.instantiated: set[tuple[str, str]] = set()
 
     def run(self) -> EntryRun:
         facts = self.p.files[self.entry]
@@ -345,7 +397,10 @@ class _Runner:
                 if qual and "." not in qual:
                     self._mark_invisible((self.entry, qual))
         self._exec_module(self.entry, as_main=True, depth=0)
-        self._close_invisible()
+        if not self.state >= apis.ALL_LIBRARIES:
+            # Code reached later runs after every seed of the main flow: with every library
+            # seeded, nothing there can be unseeded.
+            self._close_invisible()
         self.result.seeded = set(self.state)
         self.result.unseeded = [
             UnseededDraw(
@@ -374,7 +429,9 @@ class _Runner:
         scope = facts.scopes.get("")
         if scope is None:
             return
-        events = scope.events if as_main else [e for e in scope.events if not facts.in_guard(e.order)]
+        events = (
+            scope.events if as_main else [e for e in scope.events if not facts.in_guard(e.order)]
+        )
         self._walk(key, "", events, depth)
 
     def _walk(self, key: str, qual: str, events: Iterable[object], depth: int) -> None:
@@ -420,9 +477,9 @@ class _Runner:
     def _call(self, key: str, ev: Call, depth: int) -> None:
         target = _plain(ev.target)
         if target[0] == "attr":
-            for fk in self.p._by_name.get(str(target[1]), []):
-                self._mark_invisible(fk)
-                self.state |= self.p.seed_effect(fk)
+            if not ev.value:
+                for fk in self.methods_by_name.get(str(target[1]), []):
+                    self.state |= self.p.seed_effect(fk)
             return
         resolved = self.p.resolve(key, target)
         if not resolved:
@@ -446,12 +503,20 @@ class _Runner:
                 self._instantiate(k, q, depth + 1)
 
     def _instantiate(self, key: str, cls: str, depth: int) -> None:
+        self._register_class(key, cls)
         init = self.p._method(key, cls, "__init__", skip_self=False, depth=0)
         for _, k, q in init:
             self._walk_function((k, q), depth)
+
+    def _register_class(self, key: str, cls: str) -> None:
+        if (key, cls) in self.instantiated:
+            return
+        self.instantiated.add((key, cls))
         for k, info in self.p.classes_of(key, cls):
             for m in info.methods:
-                self._mark_invisible((k, f"{info.name}.{m}"))
+                fk = (k, f"{info.name}.{m}")
+                self._mark_invisible(fk)
+                self.methods_by_name.setdefault(m, []).append(fk)
 
     def _walk_function(self, fk: FuncKey, depth: int) -> None:
         if depth > _MAX_DEPTH or fk in self.on_stack:
@@ -493,16 +558,12 @@ class _Runner:
                 elif isinstance(ev, Call):
                     target = _plain(ev.target)
                     if target[0] == "attr":
-                        for fk in self.p._by_name.get(str(target[1]), []):
-                            self._mark_invisible(fk)
-                        continue
+                        continue  # methods of instantiated classes are already marked
                     for kind, k, q in self.p.resolve(key, target):
                         if kind == "function":
                             self._mark_invisible((k, q))
-                        elif kind == "class":
-                            for ck, info in self.p.classes_of(k, q):
-                                for m in info.methods:
-                                    self._mark_invisible((ck, f"{info.name}.{m}"))
+                        elif kind == "class" and not ev.value:
+                            self._register_class(k, q)
                 elif isinstance(ev, Import):
                     mod = self.p.module_file(key, ev.level, ev.module)
                     if mod is not None and mod not in self.imported:
@@ -536,4 +597,3 @@ def _common_dir(keys: list[str]) -> str:
     except ValueError:
         return os.path.dirname(keys[0])
     return common
-

@@ -102,7 +102,9 @@ def analyse_file(
         finding = source.syntax_error(src.path, 1, 1, "the file is nested too deeply to analyse")
         return FileFacts(src.path, parse_error=finding, findings=[finding]), None
     except Exception as exc:  # an engine bug must not lose the other files' results
-        return None, FileError(src.path, f"internal error while analysing: {type(exc).__name__}: {exc}")
+        return None, FileError(
+            src.path, f"internal error while analysing: {type(exc).__name__}: {exc}"
+        )
 
 
 def _read(path: str) -> bytes:
@@ -127,7 +129,10 @@ def analyse_files(
     batches = [list(files[i : i + size]) for i in range(0, len(files), size)]
     results: list[tuple[SourceFile, Optional[FileFacts], Optional[FileError]]] = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for batch, out in zip(batches, pool.map(_analyse_batch, batches, [settings] * len(batches), [codes] * len(batches))):
+        for batch, out in zip(
+            batches,
+            pool.map(_analyse_batch, batches, [settings] * len(batches), [codes] * len(batches)),
+        ):
             results.extend((src, facts, err) for src, (facts, err) in zip(batch, out))
     return results
 

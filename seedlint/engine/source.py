@@ -99,9 +99,7 @@ def _record(result: dict[int, Optional[frozenset[str]]], line: int, comment: str
     if match is None:
         return
     codes = match.group("codes")
-    result[line] = (
-        frozenset(c.upper() for c in _CODE.findall(codes)) if codes else None
-    )
+    result[line] = frozenset(c.upper() for c in _CODE.findall(codes)) if codes else None
 
 
 def suppressed(finding: Finding, noqa: dict[int, Optional[frozenset[str]]]) -> bool:

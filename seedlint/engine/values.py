@@ -6,7 +6,6 @@ Followed through local variables and attributes assigned in the enclosing scopes
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
@@ -18,17 +17,6 @@ from seedlint.engine.names import NameScope, dotted, external, resolve
 if TYPE_CHECKING:
     from seedlint.engine.collect import CallSite
 
-STDLIB: frozenset[str] = frozenset(
-    getattr(sys, "stdlib_module_names", ())
-    or {
-        "abc", "argparse", "asyncio", "builtins", "collections", "contextlib", "copy", "csv",
-        "dataclasses", "datetime", "enum", "functools", "glob", "hashlib", "inspect", "io",
-        "itertools", "json", "logging", "math", "multiprocessing", "os", "pathlib", "pickle",
-        "random", "re", "shutil", "signal", "socket", "string", "subprocess", "sys", "tempfile",
-        "threading", "time", "traceback", "typing", "unittest", "uuid", "warnings", "secrets",
-    }  # fmt: skip
-)
-
 _MAX_DEPTH = 8
 
 
@@ -36,6 +24,8 @@ _MAX_DEPTH = 8
 class SeedValue:
     kind: str  # "absent" | "none" | "entropy" | "ok"
     source: Optional[str] = None  # for "entropy": where it comes from
+    #: Only one branch of a conditional expression is None / entropy.
+    maybe: bool = False
 
     @property
     def deterministic(self) -> bool:
@@ -56,6 +46,12 @@ def _value(expr: cst.BaseExpression, scope: NameScope, order: int, depth: int) -
         return OK
     if isinstance(expr, cst.Name) and expr.value == "None":
         return SeedValue("none")
+    if isinstance(expr, cst.IfExp):  # ``None if seed < 0 else seed``
+        for branch in (expr.body, expr.orelse):
+            value = _value(branch, scope, order, depth + 1)
+            if value.kind != "ok":
+                return SeedValue(value.kind, value.source, maybe=True)
+        return OK
     source = entropy(expr, scope, order, depth)
     if source is not None:
         return SeedValue("entropy", source)
@@ -135,9 +131,18 @@ def is_string(expr: cst.BaseExpression, scope: NameScope, order: int, depth: int
         return is_string(expr.left, scope, order, depth + 1)
     if isinstance(expr, cst.Call):
         func = expr.func
-        if isinstance(func, cst.Name) and func.value in ("str", "repr") and resolve(func, scope) is None:
+        if (
+            isinstance(func, cst.Name)
+            and func.value in ("str", "repr")
+            and resolve(func, scope) is None
+        ):
             return True
-        if isinstance(func, cst.Attribute) and func.attr.value in ("format", "join", "upper", "lower"):
+        if isinstance(func, cst.Attribute) and func.attr.value in (
+            "format",
+            "join",
+            "upper",
+            "lower",
+        ):
             return is_string(func.value, scope, order, depth + 1)
         return False
     if isinstance(expr, cst.Name):

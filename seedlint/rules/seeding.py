@@ -33,7 +33,9 @@ class _UnseededGlobal(Rule):
 
     def check_program(self, program: Program) -> Iterable[Finding]:
         for u in program.unseeded_draws(self.lib):
-            yield Finding(self.code, self.message(u), u.facts.path, u.draw.span, entry_point=u.entry.path)
+            yield Finding(
+                self.code, self.message(u), u.facts.path, u.draw.span, entry_point=u.entry.path
+            )
 
     def message(self, u: UnseededDraw) -> str:
         text = self._message(u)

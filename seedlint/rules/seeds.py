@@ -119,7 +119,7 @@ class NondeterministicSeed(Rule):
                 if value.kind == "entropy":
                     self._judge(ctx, site, f"{api}({a.keyword.value}=...)", value, node=a.value)
                 return
-        name = (method or (site.node.func.value if isinstance(site.node.func, cst.Name) else ""))
+        name = method or (site.node.func.value if isinstance(site.node.func, cst.Name) else "")
         if "seed" in name.lower() and site.node.args and site.node.args[0].keyword is None:
             first = site.node.args[0]
             if not first.star:
@@ -135,12 +135,15 @@ class NondeterministicSeed(Rule):
         node: Optional[cst.CSTNode] = None,
     ) -> None:
         if value.kind == "entropy":
+            how = "may be seeded" if value.maybe else "is seeded"
             message = (
-                f"`{api}` is seeded from {value.source}, so every run gets a different seed: "
+                f"`{api}` {how} from {value.source}, so every run gets a different seed: "
                 "use a fixed seed (from the config or command line) and log it"
             )
         elif value.kind in ("absent", "none") and not entropy_only:
             how = "without a seed" if value.kind == "absent" else "with `None`"
+            if value.maybe:
+                how = "with a seed that may be `None`"
             message = (
                 f"`{api}` called {how} seeds from OS entropy, so every run differs: "
                 "pass a fixed seed"
@@ -153,7 +156,9 @@ class NondeterministicSeed(Rule):
 class EntropyReseed(Rule):
     code = "RNG202"
     name = "entropy-reseed"
-    summary = "`torch.seed()` / `torch.cuda.seed[_all]()` / `Generator.seed()` reseed from OS entropy"
+    summary = (
+        "`torch.seed()` / `torch.cuda.seed[_all]()` / `Generator.seed()` reseed from OS entropy"
+    )
     wants_calls = True
     what = (
         "Finds `torch.seed()`, `torch.cuda.seed()`, `torch.cuda.seed_all()` and `.seed()` on a "

@@ -19,7 +19,9 @@ class SyntaxErrorRule(Rule):
         "A file seedlint cannot parse is a file it cannot check: its randomness is unknown. "
         "Python 2 syntax, merge-conflict markers and half-written files are the usual causes."
     )
-    how_to_fix = "Fix the syntax error (run `python -m py_compile FILE` to see it), or exclude the file."
+    how_to_fix = (
+        "Fix the syntax error (run `python -m py_compile FILE` to see it), or exclude the file."
+    )
     invalid: ClassVar[list[Invalid]] = [
         Invalid(
             """
