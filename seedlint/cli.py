@@ -148,11 +148,10 @@ def load_settings(args: argparse.Namespace, known: list[str]) -> Settings:
 def _files(args: argparse.Namespace, settings: Settings) -> list[SourceFile]:
     paths = list(args.paths) or ["."]
     if args.stdin_filename is not None or paths == ["-"]:
-        if paths not in (["-"], ["."]) or args.paths == []:
-            if args.paths and paths != ["-"]:
-                raise UsageError(
-                    '--stdin-filename reads one source from stdin: pass "-" as the only PATH'
-                )
+        if args.paths and args.paths != ["-"]:
+            raise UsageError(
+                '--stdin-filename reads one source from stdin: pass "-" as the only PATH'
+            )
         name = args.stdin_filename or "-"
         data = sys.stdin.buffer.read()
         return [SourceFile(name, os.path.abspath(name), data)]

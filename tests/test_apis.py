@@ -123,8 +123,6 @@ def test_torch_functional_and_top_level_dropout() -> None:
 def test_seeders_and_reseeds_exist_where_installed() -> None:
     torch = pytest.importorskip("torch")
     np = pytest.importorskip("numpy")
-    import torch.cuda
-
     for q in apis.ENTROPY_RESEEDS:
         mod, _, name = q.rpartition(".")
         obj = {

@@ -552,7 +552,7 @@ def test_unknown_code_real_process_has_no_traceback(tmp_path: Path) -> None:
 
 
 def test_unknown_option_is_a_usage_error(capsys) -> None:
-    rc, out, err = cli(capsys, "--no-such-option")
+    rc, _out, err = cli(capsys, "--no-such-option")
     assert rc == 2
     assert "--no-such-option" in err
 

@@ -76,15 +76,13 @@ def argument(node: cst.Call, position: Optional[int], keyword: Optional[str]) ->
             if a.keyword is not None and a.keyword.value == keyword:
                 return a
     if position is not None:
-        index = 0
-        for a in node.args:
+        for index, a in enumerate(node.args):
             if a.keyword is not None or a.star == "**":
                 break
             if a.star == "*":
                 return a  # unknown: may supply it
             if index == position:
                 return a
-            index += 1
     for a in node.args:
         if a.star == "**":
             return a  # unknown: may supply it

@@ -55,7 +55,7 @@ def _value(expr: cst.BaseExpression, scope: NameScope, order: int, depth: int) -
     source = entropy(expr, scope, order, depth)
     if source is not None:
         return SeedValue("entropy", source)
-    if isinstance(expr, cst.Name) or isinstance(expr, cst.Attribute):
+    if isinstance(expr, (cst.Name, cst.Attribute)):
         key = dotted(expr)
         if key is not None:
             assigned = scope.assigned_values(key, order)
