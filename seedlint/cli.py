@@ -97,7 +97,8 @@ def _main(argv: Optional[Sequence[str]] = None) -> int:
         settings = load_settings(args, list(rules))
         codes = settings.enabled(rules, {c: r.default for c, r in rules.items()})
         files = _files(args, settings)
-        report = lint(files, settings, codes, jobs=_jobs(args.jobs))
+        use_cache = not args.no_cache and args.stdin_filename is None and args.paths != ["-"]
+        report = lint(files, settings, codes, jobs=_jobs(args.jobs), use_cache=use_cache)
     except (ConfigError, UsageError) as exc:
         sys.stderr.write(f"seedlint: error: {exc}\n")
         return EXIT_ERROR

@@ -438,11 +438,6 @@ def test_noqa(proj: Path, capsys, body: str, expected: list[tuple[int, str]]) ->
     assert _noqa_findings(proj, capsys, body) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: source.noqa_comments fast path only looks for b'noqa', b'NOQA', b'NoQA', "
-    "so '# Noqa' / '# noQA: RNG002' are ignored although the grammar is case-insensitive",
-)
 @pytest.mark.parametrize("comment", ["# Noqa", "# noQA: RNG002"])
 def test_noqa_is_case_insensitive(proj: Path, capsys, comment: str) -> None:
     assert _noqa_findings(proj, capsys, f"x = np.random.rand(3)  {comment}") == []
@@ -807,11 +802,6 @@ def test_syntax_error_location(proj: Path, capsys, source: str, line: int, col: 
     assert rc == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: when tokenize fails, source._noqa_by_lines takes the first '#' on a line even inside "
-    "a string, so '# noqa' text in a string suppresses RNG999 and an unparsable file passes",
-)
 def test_noqa_text_in_string_does_not_hide_syntax_error(proj: Path, capsys) -> None:
     (proj / "report.py").write_text(
         'import numpy as np\n\nprint("rows marked # noqa are skipped", np.random.rand(\n'

@@ -483,11 +483,6 @@ def test_duplicate_table_is_invalid_toml(proj: Path, capsys) -> None:
     assert "TOML" in config_error(capsys, "train.py")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: config._read_toml catches TOMLDecodeError and OSError but not UnicodeDecodeError: "
-    "a pyproject.toml that is not UTF-8 gives a traceback and exit status 1",
-)
 def test_non_utf8_pyproject_real_process(tmp_path: Path) -> None:
     write_tree(tmp_path, {"train.py": TRAIN})
     (tmp_path / "pyproject.toml").write_bytes(b'[tool.seedlint]\nselect = ["RNG1"]  # caf\xe9\n')

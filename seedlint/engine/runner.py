@@ -11,6 +11,7 @@ from typing import Optional
 
 from seedlint.config import Settings
 from seedlint.engine import source
+from seedlint.engine.cache import DIRNAME, Cache
 from seedlint.engine.collect import analyse_module
 from seedlint.engine.facts import FileFacts
 from seedlint.engine.program import Program
@@ -81,13 +82,28 @@ def _display(path: str) -> str:
 
 
 def analyse_file(
-    src: SourceFile, settings: Settings, codes: frozenset[str]
+    src: SourceFile, settings: Settings, codes: frozenset[str], cache: Optional[Cache] = None
 ) -> tuple[Optional[FileFacts], Optional[FileError]]:
-    """Read, parse and collect one file. Never raises for a bad file."""
+    """Read, parse and collect one file (or take its facts from the cache). Never raises for a
+    bad file."""
     try:
         data = src.data if src.data is not None else _read(src.path)
     except OSError as exc:
         return None, FileError(src.path, f"cannot read file: {exc.strerror or exc}")
+    key = cache.key(src.path, data) if cache is not None else ""
+    if cache is not None:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached, None
+    facts, error = _analyse_data(src, data, settings, codes)
+    if cache is not None and facts is not None:
+        cache.put(key, facts)
+    return facts, error
+
+
+def _analyse_data(
+    src: SourceFile, data: bytes, settings: Settings, codes: frozenset[str]
+) -> tuple[Optional[FileFacts], Optional[FileError]]:
     try:
         rules = [cls() for code, cls in all_rules().items() if code in codes]
         parsed = source.parse(data, src.path)
@@ -115,23 +131,38 @@ def _read(path: str) -> bytes:
 
 
 def _analyse_batch(
-    batch: list[SourceFile], settings: Settings, codes: frozenset[str]
+    batch: list[SourceFile], settings: Settings, codes: frozenset[str], cache: Optional[Cache]
 ) -> list[tuple[Optional[FileFacts], Optional[FileError]]]:
-    return [analyse_file(src, settings, codes) for src in batch]
+    return [analyse_file(src, settings, codes, cache) for src in batch]
+
+
+def make_cache(settings: Settings, codes: frozenset[str]) -> Cache:
+    fingerprint = repr((sorted(codes), sorted(settings.seed_functions), settings.scope))
+    return Cache(os.path.join(settings.root, DIRNAME), fingerprint)
 
 
 def analyse_files(
-    files: Sequence[SourceFile], settings: Settings, codes: frozenset[str], jobs: int
+    files: Sequence[SourceFile],
+    settings: Settings,
+    codes: frozenset[str],
+    jobs: int,
+    cache: Optional[Cache] = None,
 ) -> list[tuple[SourceFile, Optional[FileFacts], Optional[FileError]]]:
     if jobs <= 1 or len(files) < 16:
-        return [(src, *analyse_file(src, settings, codes)) for src in files]
+        return [(src, *analyse_file(src, settings, codes, cache)) for src in files]
     size = max(1, min(32, len(files) // (jobs * 4)))
     batches = [list(files[i : i + size]) for i in range(0, len(files), size)]
     results: list[tuple[SourceFile, Optional[FileFacts], Optional[FileError]]] = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for batch, out in zip(
             batches,
-            pool.map(_analyse_batch, batches, [settings] * len(batches), [codes] * len(batches)),
+            pool.map(
+                _analyse_batch,
+                batches,
+                [settings] * len(batches),
+                [codes] * len(batches),
+                [cache] * len(batches),
+            ),
         ):
             results.extend((src, facts, err) for src, (facts, err) in zip(batch, out))
     return results
@@ -142,9 +173,11 @@ def lint(
     settings: Settings,
     codes: frozenset[str],
     jobs: int = 1,
+    use_cache: bool = False,
 ) -> Report:
     report = Report(files=len(files))
-    analysed = analyse_files(files, settings, codes, jobs)
+    cache = make_cache(settings, codes) if use_cache else None
+    analysed = analyse_files(files, settings, codes, jobs, cache)
     facts_by_key: dict[str, FileFacts] = {}
     for src, facts, err in analysed:
         if err is not None:

@@ -72,7 +72,7 @@ def syntax_error(path: str, line: int, col: int, detail: str) -> Finding:
 
 def noqa_comments(data: bytes) -> dict[int, Optional[frozenset[str]]]:
     """Map each line carrying a ``# noqa`` comment to its codes (None: every code)."""
-    if b"noqa" not in data and b"NOQA" not in data and b"NoQA" not in data:
+    if b"noqa" not in data.lower():
         return {}
     result: dict[int, Optional[frozenset[str]]] = {}
     try:
@@ -89,9 +89,31 @@ def _noqa_by_lines(data: bytes) -> dict[int, Optional[frozenset[str]]]:
     result: dict[int, Optional[frozenset[str]]] = {}
     text = data.decode("utf-8", errors="replace")
     for number, line in enumerate(text.splitlines(), start=1):
-        if "#" in line:
-            _record(result, number, line[line.index("#") :])
+        start = _comment_start(line)
+        if start is not None:
+            _record(result, number, line[start:])
     return result
+
+
+def _comment_start(line: str) -> Optional[int]:
+    """Index of the ``#`` that starts a comment on ``line``, skipping string literals on it."""
+    quote: Optional[str] = None
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if quote is not None:
+            if ch == "\\":
+                i += 1
+            elif line.startswith(quote, i):
+                i += len(quote) - 1
+                quote = None
+        elif ch in "'\"":
+            quote = ch * 3 if line.startswith(ch * 3, i) else ch
+            i += len(quote) - 1
+        elif ch == "#":
+            return i
+        i += 1
+    return None
 
 
 def _record(result: dict[int, Optional[frozenset[str]]], line: int, comment: str) -> None:

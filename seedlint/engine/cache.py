@@ -1,0 +1,66 @@
+"""Per-file results cache: facts keyed by the file's bytes, its path, the settings that shape the
+facts and seedlint's own code. A changed file, setting or seedlint version misses; writes are
+atomic, and a damaged entry is a miss, never an error."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from seedlint.engine.facts import FileFacts
+
+DIRNAME = ".seedlint_cache"
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    h = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+class Cache:
+    def __init__(self, directory: str, settings_key: str) -> None:
+        self.directory = directory
+        self.prefix = f"{_code_fingerprint()}:{settings_key}:".encode()
+
+    def key(self, path: str, data: bytes) -> str:
+        h = hashlib.blake2b(self.prefix, digest_size=20)
+        h.update(path.encode("utf-8", "surrogateescape"))
+        h.update(b"\0")
+        h.update(data)
+        return h.hexdigest()
+
+    def _file(self, key: str) -> str:
+        return os.path.join(self.directory, key[:2], key[2:] + ".pickle")
+
+    def get(self, key: str) -> Optional[FileFacts]:
+        try:
+            with open(self._file(key), "rb") as fh:
+                value = pickle.load(fh)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+            return None
+        return value if isinstance(value, FileFacts) else None
+
+    def put(self, key: str, facts: FileFacts) -> None:
+        target = self._file(key)
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            marker = os.path.join(self.directory, ".gitignore")
+            if not os.path.exists(marker):
+                with open(marker, "w") as fh:
+                    fh.write("# created by seedlint\n*\n")
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(facts, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        except OSError:
+            pass  # a read-only tree: run without the cache
