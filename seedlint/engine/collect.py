@@ -544,8 +544,8 @@ def analyse_module(
             rule.check_call(ctx, site)
     for rule in rules:
         rule.check_file(ctx)
-    for scope in scopes.values():
-        scope.events.sort(key=lambda e: e.order)
+    for scope_facts in scopes.values():
+        scope_facts.events.sort(key=lambda e: e.order)
     facts.scopes = scopes
     facts.exports = {
         name: (int(b[1]), str(b[2]))
