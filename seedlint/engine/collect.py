@@ -15,7 +15,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from seedlint import apis
-from seedlint.engine import values
+from seedlint.engine import positions, values
 from seedlint.engine.facts import (
     Call,
     ClassFacts,
@@ -106,9 +106,19 @@ class FileContext:
     imports_torch: bool = False
     #: Rule scratch space, keyed by rule code.
     state: dict[str, Any] = field(default_factory=dict)
+    #: Call positions from ``ast`` (see positions.py); None: use libcst's PositionProvider.
+    call_positions: Optional[positions.CallPositions] = None
+    call_index: dict[int, int] = field(default_factory=dict)
     _positions: Optional[Any] = None
 
     def span(self, node: cst.CSTNode, stmt: Optional[cst.CSTNode] = None) -> Span:
+        if self.call_positions is not None:
+            index = self.call_index.get(id(node))
+            if index is not None:
+                return self.call_positions.spans[index]
+        return self._cst_span(node, stmt)
+
+    def _cst_span(self, node: cst.CSTNode, stmt: Optional[cst.CSTNode] = None) -> Span:
         if self._positions is None:
             self._positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(
                 PositionProvider
@@ -196,25 +206,18 @@ class _Collector(cst.CSTVisitor):
         self.stmts.pop()
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.FunctionDef):
-            self.visit_FunctionDef(node)
-            return False
-        if isinstance(node, cst.ClassDef):
-            self._visit_class(node)
-            return False
-        if isinstance(node, cst.Lambda):
-            self._push("lambda")
-            for p in _all_params(node.params):
-                self.scope.bind(p.name.value, VAR)
-            node.body.visit(self)
-            self._pop()
-            return False
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
-            self._visit_comp(node)
-            return False
-        if isinstance(node, cst.BaseStatement):
+        # Dispatch on the exact type (libcst's default does a getattr per node, and ABC
+        # isinstance checks are slow): this visitor is the hot path of the whole run.
+        t = type(node)
+        if t in _STATEMENTS:
+            if t is cst.FunctionDef:
+                self.visit_FunctionDef(node)  # type: ignore[arg-type]
+                return False
+            if t is cst.ClassDef:
+                self._visit_class(node)  # type: ignore[arg-type]
+                return False
             self.stmts.append(node)
-            if node is self._guard_candidate(node):
+            if t is cst.If and self._guard_candidate(node) is not None:
                 assert isinstance(node, cst.If)
                 node.test.visit(self)
                 lo = self.order
@@ -224,16 +227,36 @@ class _Collector(cst.CSTVisitor):
                     node.orelse.visit(self)
                 self.stmts.pop()
                 return False
-        return super().on_visit(node)
+            handler = _HANDLERS.get(t)
+            if handler is not None:
+                handler(self, node)
+            return True
+        if t is cst.Lambda:
+            assert isinstance(node, cst.Lambda)
+            node.params.visit(self)  # defaults, in the enclosing scope
+            self._push("lambda")
+            for p in _all_params(node.params):
+                self.scope.bind(p.name.value, VAR)
+            node.body.visit(self)
+            self._pop()
+            return False
+        if t in _COMPREHENSIONS:
+            self._visit_comp(node)  # type: ignore[arg-type]
+            return False
+        handler = _HANDLERS.get(t)
+        if handler is not None:
+            handler(self, node)
+        return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        if (
-            isinstance(original_node, cst.BaseStatement)
-            and self.stmts
-            and self.stmts[-1] is original_node
-        ):
+        if type(original_node) in _STATEMENTS and self.stmts and self.stmts[-1] is original_node:
             self.stmts.pop()
-        super().on_leave(original_node)
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        return None
 
     def _guard_candidate(self, node: cst.CSTNode) -> Optional[cst.If]:
         if (
@@ -265,25 +288,30 @@ class _Collector(cst.CSTVisitor):
     def _visit_comp(
         self, node: Union[cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp]
     ) -> None:
-        # The first iterable is evaluated in the enclosing scope.
-        node.for_in.iter.visit(self)
-        self._push("comp")
-        comp: Optional[cst.CompFor] = node.for_in
-        first = True
-        while comp is not None:
-            for name in target_names(comp.target):
-                self.scope.bind(name, VAR)
-            if not first:
-                comp.iter.visit(self)
-            for cond in comp.ifs:
-                cond.visit(self)
-            first = False
-            comp = comp.inner_for_in
+        # Visited in source order (positions.py relies on it); the first iterable is evaluated
+        # in the enclosing scope, everything else in the comprehension's own.
+        parent = self.scope
+        comp_scope = self._push("comp")
         if isinstance(node, cst.DictComp):
             node.key.visit(self)
             node.value.visit(self)
         else:
             node.elt.visit(self)
+        comp: Optional[cst.CompFor] = node.for_in
+        first = True
+        while comp is not None:
+            for name in target_names(comp.target):
+                comp_scope.bind(name, VAR)
+            if first:
+                self.scope = parent
+                comp.iter.visit(self)
+                self.scope = comp_scope
+            else:
+                comp.iter.visit(self)
+            for cond in comp.ifs:
+                cond.visit(self)
+            first = False
+            comp = comp.inner_for_in
         self._pop()
 
     # --- bindings ----------------------------------------------------------------------------
@@ -400,6 +428,40 @@ class _Collector(cst.CSTVisitor):
         self.calls.append(CallSite(node, self.scope, stmt, self.order))
 
 
+_STATEMENTS = frozenset(
+    {
+        cst.SimpleStatementLine,
+        cst.If,
+        cst.For,
+        cst.While,
+        cst.With,
+        cst.Try,
+        cst.TryStar,
+        cst.FunctionDef,
+        cst.ClassDef,
+        cst.Match,
+    }
+)
+_COMPREHENSIONS = frozenset({cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
+_HANDLERS: dict[type, Any] = {
+    cst.Global: _Collector.visit_Global,
+    cst.Nonlocal: _Collector.visit_Nonlocal,
+    cst.Import: _Collector.visit_Import,
+    cst.ImportFrom: _Collector.visit_ImportFrom,
+    cst.Assign: _Collector.visit_Assign,
+    cst.AnnAssign: _Collector.visit_AnnAssign,
+    cst.AugAssign: _Collector.visit_AugAssign,
+    cst.NamedExpr: _Collector.visit_NamedExpr,
+    cst.For: _Collector.visit_For,
+    cst.WithItem: _Collector.visit_WithItem,
+    cst.ExceptHandler: _Collector.visit_ExceptHandler,
+    cst.ExceptStarHandler: _Collector.visit_ExceptHandler,
+    cst.Return: _Collector.visit_Return,
+    cst.Yield: _Collector.visit_Yield,
+    cst.Call: _Collector.visit_Call,
+}
+
+
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
@@ -482,7 +544,7 @@ def _suite_is_work(suite: cst.BaseSuite) -> bool:
     return False
 
 
-def entry_reason(module: cst.Module, path: str, ctx_span: Any) -> Optional[str]:
+def entry_reason(module: cst.Module, path: str, line_of: Any) -> Optional[str]:
     filename = path.replace("\\", "/").rsplit("/", 1)[-1]
     if filename == "__main__.py":
         return "a __main__.py"
@@ -491,9 +553,9 @@ def entry_reason(module: cst.Module, path: str, ctx_span: Any) -> Optional[str]:
             return "a __main__ guard"
     if filename == "__init__.py":
         return None  # a package's __init__ runs on import, never as a script
-    for stmt in module.body:
+    for i, stmt in enumerate(module.body):
         if _is_work(stmt):
-            return f"script code at line {ctx_span(stmt).line}"
+            return f"script code at line {line_of(i, stmt)}"
     return None
 
 
@@ -501,12 +563,24 @@ def entry_reason(module: cst.Module, path: str, ctx_span: Any) -> Optional[str]:
 
 
 def analyse_module(
-    module: cst.Module, path: str, settings: Settings, rules: Sequence[Rule]
+    module: cst.Module,
+    path: str,
+    settings: Settings,
+    rules: Sequence[Rule],
+    data: Optional[bytes] = None,
 ) -> FileFacts:
     facts = FileFacts(path)
     collector = _Collector()
     collector._pending_bases = []
     module.visit(collector)
+    call_positions = None
+    if data is not None:
+        call_positions = positions.compute(data)
+        nodes = [site.node for site in collector.calls]
+        if call_positions is not None and not positions.matches(
+            call_positions, nodes, len(module.body)
+        ):
+            call_positions = None
     ctx = FileContext(
         path,
         module,
@@ -517,6 +591,8 @@ def analyse_module(
         stored_into=collector.stored_into,
         escapes=collector.escapes,
         imports_torch=collector.imports_torch,
+        call_positions=call_positions,
+        call_index={id(site.node): i for i, site in enumerate(collector.calls)},
     )
     facts.guard_orders = collector.guard
     for qual, bases, scope in collector._pending_bases:
@@ -552,7 +628,12 @@ def analyse_module(
         for name, b in collector.module_scope.bindings.items()
         if b[0] == "import"
     }
-    facts.entry_reason = entry_reason(module, path, lambda n: ctx.span(n))
+    top_lines = call_positions.top_lines if call_positions is not None else None
+    facts.entry_reason = entry_reason(
+        module,
+        path,
+        lambda i, n: top_lines[i] if top_lines is not None else ctx._cst_span(n).line,
+    )
     return facts
 
 

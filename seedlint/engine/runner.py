@@ -110,7 +110,7 @@ def _analyse_data(
         if isinstance(parsed, Finding):
             facts = FileFacts(src.path, parse_error=parsed, findings=[parsed])
         else:
-            facts = analyse_module(parsed, src.path, settings, rules)
+            facts = analyse_module(parsed, src.path, settings, rules, data)
         facts.source_hash = source.content_hash(data)
         facts.noqa = source.noqa_comments(data)
         return facts, None

@@ -1,0 +1,3 @@
+import random
+x = random.random()
+print(random.random())
