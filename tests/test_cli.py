@@ -851,3 +851,12 @@ def test_default_excludes_do_not_apply_above_the_given_path(
     rc, out, _ = cli(capsys, "build/exp")
     assert rc == 1
     assert {p for p, *_ in parsed(out)} == {"build/exp/train.py"}
+
+
+def test_summary_does_not_claim_success_when_a_file_could_not_be_read(tmp_path: Path) -> None:
+    (tmp_path / "gone.py").symlink_to(tmp_path / "missing-target.py")
+    (tmp_path / "ok.py").write_text("import os\n")
+    res = run_cli("ok.py", "gone.py", cwd=tmp_path)
+    assert res.returncode == 2
+    assert "All checks passed" not in res.stderr
+    assert "1 file could not be checked" in res.stderr

@@ -23,11 +23,17 @@ def summary(report: Report) -> str:
     n = len(report.findings)
     fixable = sum(1 for f in report.findings if f.fix is not None)
     files = f"{report.files} file{'s' if report.files != 1 else ''}"
+    errors = len(report.errors)
+    not_checked = f"{errors} file{'s' if errors != 1 else ''} could not be checked"
     if n == 0:
+        if errors:
+            return f"No findings, but {not_checked} ({files} in all)."
         return f"All checks passed! ({files} checked)"
     text = f"Found {n} finding{'s' if n != 1 else ''} in {files}"
     if fixable:
         text += f" ({fixable} fixable with `seedlint --fix`)"
+    if errors:
+        text += f"; {not_checked}"
     return text + "."
 
 
