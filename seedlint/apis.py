@@ -295,6 +295,9 @@ SEEDERS: dict[str, Seeder] = {
             "lightning.pytorch.seed_everything",
             "lightning.pytorch.utilities.seed.seed_everything",
             "lightning.fabric.seed_everything",
+            "lightning.Fabric.seed_everything",
+            "lightning.fabric.Fabric.seed_everything",
+            "lightning_fabric.Fabric.seed_everything",
             "lightning.fabric.utilities.seed.seed_everything",
             "lightning_fabric.seed_everything",
             "lightning_fabric.utilities.seed.seed_everything",
@@ -314,6 +317,7 @@ SEEDERS: dict[str, Seeder] = {
             "transformers.trainer_utils.set_seed",
             "transformers.enable_full_determinism",
             "transformers.trainer_utils.enable_full_determinism",
+            "accelerate.set_seed",
             "accelerate.utils.set_seed",
             "accelerate.utils.random.set_seed",
             "keras.utils.set_random_seed",
@@ -356,6 +360,10 @@ SEEDERS: dict[str, Seeder] = {
         when_absent="fixed",
     ),
 }
+
+#: Methods that seed every library whatever object they are called on (Lightning's
+#: ``fabric.seed_everything(seed)``).
+SEEDING_METHODS = frozenset({"seed_everything"})
 
 #: Calls that throw away a seed and reseed from OS entropy (RNG202).
 ENTROPY_RESEEDS = frozenset(

@@ -426,3 +426,23 @@ def test_deep_call_chains_do_not_crash(tree) -> None:
     )
     report = lint_paths([str(root)], Settings(root=str(root)))
     assert not report.errors
+
+
+def test_fabric_seed_everything_on_an_instance_seeds(tree) -> None:
+    root = tree(
+        {
+            "train.py": """
+                import torch
+                from lightning.fabric import Fabric
+
+                def main():
+                    fabric = Fabric(accelerator="cpu")
+                    fabric.seed_everything(42)
+                    print(torch.randn(2))
+
+                if __name__ == "__main__":
+                    main()
+            """
+        }
+    )
+    assert findings(root) == []

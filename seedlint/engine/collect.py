@@ -658,6 +658,11 @@ def _events_for_call(
             return
     else:
         method = site.method
+        if method in apis.SEEDING_METHODS and site.resolved is None:
+            seeder = apis.SEEDERS["lightning.fabric.Fabric.seed_everything"]
+            if values.seeds_deterministically(seeder, site):
+                events.append(Seed(apis.ALL_LIBRARIES, f"<object>.{method}", site.order))
+            return
         if (
             method in apis.TORCH_TENSOR_SAMPLERS
             and ctx.imports_torch
