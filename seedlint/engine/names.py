@@ -95,12 +95,6 @@ def dotted(node: cst.BaseExpression) -> Optional[str]:
     return None
 
 
-def module_name(node: Union[cst.Attribute, cst.Name]) -> str:
-    result = dotted(node)
-    assert result is not None
-    return result
-
-
 def resolve(node: cst.BaseExpression, scope: NameScope) -> Optional[Resolved]:
     """What ``node`` (a callee, a value) refers to, as far as imports and definitions tell."""
     if isinstance(node, cst.Name):

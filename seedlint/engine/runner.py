@@ -6,7 +6,7 @@ import os
 import stat
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Optional
 
 from seedlint.config import Settings
@@ -222,10 +222,6 @@ def _ignored(finding: Finding, settings: Settings) -> bool:
 
 def _is_program_rule(cls: type[Rule]) -> bool:
     return cls.check_program is not Rule.check_program
-
-
-def with_path(finding: Finding, path: str) -> Finding:
-    return replace(finding, path=path)
 
 
 def lint_paths(

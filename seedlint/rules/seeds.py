@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Optional
+from typing import ClassVar
 
 import libcst as cst
 
@@ -117,7 +117,7 @@ class NondeterministicSeed(Rule):
             if a.keyword is not None and a.keyword.value in SEED_KEYWORDS:
                 value = ctx.seed_value(a.value, site)
                 if value.kind == "entropy":
-                    self._judge(ctx, site, f"{api}({a.keyword.value}=...)", value, node=a.value)
+                    self._judge(ctx, site, f"{api}({a.keyword.value}=...)", value)
                 return
         name = method or (site.node.func.value if isinstance(site.node.func, cst.Name) else "")
         if "seed" in name.lower() and site.node.args and site.node.args[0].keyword is None:
@@ -132,7 +132,6 @@ class NondeterministicSeed(Rule):
         api: str,
         value: SeedValue,
         entropy_only: bool = False,
-        node: Optional[cst.CSTNode] = None,
     ) -> None:
         if value.kind == "entropy":
             how = "may be seeded" if value.maybe else "is seeded"
