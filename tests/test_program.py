@@ -446,3 +446,17 @@ def test_fabric_seed_everything_on_an_instance_seeds(tree) -> None:
         }
     )
     assert findings(root) == []
+
+
+def test_internal_error_in_program_analysis_keeps_other_results(tree, monkeypatch) -> None:
+    from seedlint.engine import program
+
+    root = tree({"a.py": "import numpy as np\nrng = np.random.default_rng()\nprint(1)\n"})
+
+    def boom(self, lib):  # an engine bug in the whole-program phase
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(program.Program, "unseeded_draws", boom)
+    report = lint_paths([str(root)], Settings(root=str(root)))
+    assert [f.code for f in report.findings] == ["RNG101"]
+    assert report.errors and "boom" in report.errors[0].message

@@ -201,7 +201,18 @@ def lint(
             programs = [Program(facts_by_key, settings.entry_points)]
         for program in programs:
             for rule in program_rules:
-                findings.extend(rule.check_program(program))
+                try:
+                    findings.extend(rule.check_program(program))
+                except Exception as exc:  # keep every other result; exit status 2
+                    where = next(iter(program.files.values())).path if program.files else "."
+                    scope = "the project" if len(programs) == 1 else where
+                    report.errors.append(
+                        FileError(
+                            scope,
+                            f"internal error in {rule.code}'s whole-program analysis: "
+                            f"{type(exc).__name__}: {exc}",
+                        )
+                    )
     noqa = {f.path: f.noqa for f in facts_by_key.values()}
     kept = []
     for finding in findings:
