@@ -41,6 +41,8 @@ def parse(data: bytes, path: str) -> Union[cst.Module, Finding]:
         precise = _python_syntax_error(data)
         if precise is not None:  # CPython locates errors better than libcst's parser
             line, col, detail = precise
+        elif _python_accepts(data):
+            detail = f"valid Python that seedlint's parser (libcst) does not support: {detail}"
         if len(detail) > 120:
             detail = detail[:117] + "..."
         return syntax_error(path, line, col, detail or "invalid syntax")
@@ -58,6 +60,14 @@ def _python_syntax_error(data: bytes) -> Optional[tuple[int, int, str]]:
     except (ValueError, RecursionError, MemoryError):
         return None
     return None
+
+
+def _python_accepts(data: bytes) -> bool:
+    try:
+        ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def syntax_error(path: str, line: int, col: int, detail: str) -> Finding:
