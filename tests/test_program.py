@@ -460,3 +460,33 @@ def test_internal_error_in_program_analysis_keeps_other_results(tree, monkeypatc
     report = lint_paths([str(root)], Settings(root=str(root)))
     assert [f.code for f in report.findings] == ["RNG101"]
     assert report.errors and "boom" in report.errors[0].message
+
+
+def test_names_reexported_through_star_imports(tree) -> None:
+    root = tree(
+        {
+            "aug/__init__.py": "from .impl import *\n",
+            "aug/impl.py": """
+                import random
+                def flip(x):
+                    return x[::-1] if random.random() < 0.5 else x
+            """,
+            "train.py": """
+                from aug import flip
+                if __name__ == "__main__":
+                    print(flip([1, 2]))
+            """,
+        }
+    )
+    assert findings(root) == ["aug/impl.py:3: RNG001"]
+
+
+def test_deep_class_construction_chains_do_not_crash(tree) -> None:
+    n = 300
+    classes = "\n".join(
+        f"class C{i}:\n    def __init__(self):\n        self.x = C{i + 1}()\n" for i in range(n)
+    )
+    src = f"import random\n{classes}\nclass C{n}:\n    pass\nC0()\n"
+    root = tree({"deep.py": src})
+    report = lint_paths([str(root)], Settings(root=str(root)))
+    assert not report.errors

@@ -623,6 +623,7 @@ def analyse_module(
     for scope_facts in scopes.values():
         scope_facts.events.sort(key=lambda e: e.order)
     facts.scopes = scopes
+    facts.star_exports = list(collector.module_scope.star_imports)
     facts.exports = {
         name: (int(b[1]), str(b[2]))
         for name, b in collector.module_scope.bindings.items()

@@ -95,6 +95,8 @@ class FileFacts:
     findings: list[Finding] = field(default_factory=list)
     #: Module-level names bound by imports: name → (level, dotted) — for re-exports.
     exports: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: ``from module import *`` at module level: (level, module).
+    star_exports: list[tuple[int, str]] = field(default_factory=list)
     #: line → None for a bare ``# noqa``, else the codes/prefixes listed.
     noqa: dict[int, Optional[frozenset[str]]] = field(default_factory=dict)
 

@@ -22,9 +22,9 @@ from seedlint import apis
 from seedlint.engine.facts import Call, ClassFacts, Draw, FileFacts, Import, Seed, Target
 
 FuncKey = tuple[str, str]  # (file key, scope qualname)
-#: Nesting bound for the abstract run (three Python frames a level stay under the default
-#: recursion limit of 1000).
-_MAX_DEPTH = 250
+#: Nesting bound for the abstract run (up to four Python frames a level stay under the
+#: default recursion limit of 1000).
+_MAX_DEPTH = 200
 
 
 @dataclass(frozen=True)
@@ -216,6 +216,15 @@ class Program:
                     ("import", exported[0], ".".join([exported[1], *rest[1:]]).strip(".")),
                     depth + 1,
                 )
+            # ``from .impl import *`` in the module.
+            for star_level, star_module in self.files[mod].star_exports:
+                found = self.resolve(
+                    mod,
+                    ("import", star_level, ".".join([star_module, *rest]).strip(".")),
+                    depth + 1,
+                )
+                if found:
+                    return found
             return []
         return []
 
