@@ -490,3 +490,38 @@ def test_deep_class_construction_chains_do_not_crash(tree) -> None:
     root = tree({"deep.py": src})
     report = lint_paths([str(root)], Settings(root=str(root)))
     assert not report.errors
+
+
+def test_branches_on_parameters_known_false_are_not_followed(tree) -> None:
+    root = tree(
+        {
+            "lib.py": """
+                import random
+
+                def train_transform(x):
+                    return x[::-1] if random.random() < 0.5 else x
+
+                def create_loader(data, is_training=False, augment=None):
+                    if is_training:
+                        data = [train_transform(d) for d in data]
+                    if not augment:
+                        return data
+                    return [random.choice(data)]
+            """,
+            "infer.py": """
+                from lib import create_loader
+                if __name__ == "__main__":
+                    print(create_loader([[1, 2]]))
+            """,
+            "train.py": """
+                from lib import create_loader
+                def main(flag):
+                    return create_loader([[1, 2]], is_training=flag, augment=True)
+                if __name__ == "__main__":
+                    print(main(True))
+            """,
+        }
+    )
+    assert findings(root) == ["lib.py:4: RNG001", "lib.py:11: RNG001"]
+    report = lint_paths([str(root)], Settings(root=str(root)))
+    assert {Path(f.entry_point or "").name for f in report.findings} == {"train.py"}

@@ -162,6 +162,13 @@ class _Collector(cst.CSTVisitor):
         self.guard: tuple[int, int] = (-1, -1)
         self._guard_node: Optional[cst.If] = None
         self.imports_torch = False
+        #: ``if flag:`` conditions on the current function's parameters around this point.
+        self.conditions: list[tuple[str, bool]] = []
+        self.block_marks: list[int] = []
+        #: order → the conditions an event sits under (see ScopeFacts.conditions).
+        self.conditions_at: dict[int, tuple[tuple[str, bool], ...]] = {}
+        #: function qualname → (parameter names without self, literal defaults).
+        self.signatures: dict[str, tuple[tuple[str, ...], dict[str, Optional[bool]]]] = {}
 
     # --- scopes -----------------------------------------------------------------------------
 
@@ -201,7 +208,13 @@ class _Collector(cst.CSTVisitor):
                 scope.bind(params[0].name.value, ("self", parent.qualname))
         for p in _all_params(node.params):
             scope.bind(p.name.value, VAR)
+            scope.params.add(p.name.value)
+        self.signatures[scope.qualname] = _signature(
+            node.params, skip_self=scope.method_of is not None and not static_method(node)
+        )
+        outer, self.conditions = self.conditions, []
         node.body.visit(self)
+        self.conditions = outer
         self._pop()
         self.stmts.pop()
 
@@ -227,9 +240,27 @@ class _Collector(cst.CSTVisitor):
                     node.orelse.visit(self)
                 self.stmts.pop()
                 return False
+            if t is cst.If:
+                assert isinstance(node, cst.If)
+                condition = self._param_condition(node.test)
+                if condition is not None:
+                    node.test.visit(self)
+                    self.conditions.append(condition)
+                    node.body.visit(self)
+                    self.conditions[-1] = (condition[0], not condition[1])
+                    if node.orelse is not None:
+                        node.orelse.visit(self)
+                    self.conditions.pop()
+                    if node.orelse is None and _leaves(node.body):
+                        # ``if not flag: return`` — the rest of the block needs ``flag``.
+                        self.conditions.append((condition[0], not condition[1]))
+                    return False
             handler = _HANDLERS.get(t)
             if handler is not None:
                 handler(self, node)
+            return True
+        if t is cst.IndentedBlock:
+            self.block_marks.append(len(self.conditions))
             return True
         if t is cst.Lambda:
             assert isinstance(node, cst.Lambda)
@@ -249,14 +280,34 @@ class _Collector(cst.CSTVisitor):
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        if type(original_node) in _STATEMENTS and self.stmts and self.stmts[-1] is original_node:
+        t = type(original_node)
+        if t in _STATEMENTS and self.stmts and self.stmts[-1] is original_node:
             self.stmts.pop()
+        elif t is cst.IndentedBlock and self.block_marks:
+            del self.conditions[self.block_marks.pop() :]
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
         return None
 
     def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
         return None
+
+    def _param_condition(self, test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
+        """``if flag:`` / ``if not flag:`` on a parameter of the enclosing function."""
+        polarity = True
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test, polarity = test.expression, False
+        if (
+            isinstance(test, cst.Name)
+            and self.scope.kind == "function"
+            and test.value in self.scope.params
+        ):
+            return (test.value, polarity)
+        return None
+
+    def _note_conditions(self) -> None:
+        if self.conditions:
+            self.conditions_at[self.order] = tuple(self.conditions)
 
     def _guard_candidate(self, node: cst.CSTNode) -> Optional[cst.If]:
         if (
@@ -325,6 +376,7 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Import(self, node: cst.Import) -> None:
         self.order += 1
+        self._note_conditions()
         for alias in node.names:
             name = dotted(alias.name) or ""
             if name == "torch" or name.startswith("torch."):
@@ -338,6 +390,7 @@ class _Collector(cst.CSTVisitor):
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self.order += 1
+        self._note_conditions()
         level = len(node.relative)
         module = dotted(node.module) if node.module is not None else ""
         module = module or ""
@@ -424,6 +477,7 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         self.order += 1
+        self._note_conditions()
         stmt = self.stmts[-1] if self.stmts else node
         self.calls.append(CallSite(node, self.scope, stmt, self.order))
 
@@ -460,6 +514,64 @@ _HANDLERS: dict[type, Any] = {
     cst.Yield: _Collector.visit_Yield,
     cst.Call: _Collector.visit_Call,
 }
+
+
+def _leaves(suite: cst.BaseSuite) -> bool:
+    """Does the block end by returning or raising?"""
+    body = suite.body
+    last = body[-1] if body else None
+    if isinstance(last, cst.SimpleStatementLine):
+        last = last.body[-1] if last.body else None
+    return isinstance(last, (cst.Return, cst.Raise))
+
+
+def static_method(node: cst.FunctionDef) -> bool:
+    return any(
+        isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
+        for d in node.decorators
+    )
+
+
+def _literal(node: Optional[cst.BaseExpression]) -> tuple[bool, Optional[bool]]:
+    """(known, value) for the literals True / False / None."""
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return True, {"True": True, "False": False, "None": None}[node.value]
+    return False, None
+
+
+def _signature(
+    params: cst.Parameters, skip_self: bool
+) -> tuple[tuple[str, ...], dict[str, Optional[bool]]]:
+    positional = list(params.posonly_params) + list(params.params)
+    if skip_self and positional:
+        positional = positional[1:]
+    defaults: dict[str, Optional[bool]] = {}
+    for p in positional + list(params.kwonly_params):
+        known, value = _literal(p.default)
+        if known:
+            defaults[p.name.value] = value
+    return tuple(p.name.value for p in positional), defaults
+
+
+def call_arguments(
+    node: cst.Call, scope: NameScope
+) -> tuple[tuple[Union[int, str], str, object], ...]:
+    """Every argument as (position or keyword, kind, value): kind "lit" for True/False/None,
+    "param" for one of the caller's parameters, "other" for anything else, and a final
+    ("*", "star", None) when ``*args`` / ``**kwargs`` may pass more."""
+    out: list[tuple[Union[int, str], str, object]] = []
+    for index, a in enumerate(node.args):
+        if a.star:
+            return (*out, ("*", "star", None))  # anything may be passed from here on
+        key: Union[int, str] = a.keyword.value if a.keyword is not None else index
+        known, value = _literal(a.value)
+        if known:
+            out.append((key, "lit", value))
+        elif isinstance(a.value, cst.Name) and a.value.value in scope.params:
+            out.append((key, "param", a.value.value))
+        else:
+            out.append((key, "other", None))
+    return tuple(out)
 
 
 def _join(prefix: str, name: str) -> str:
@@ -624,6 +736,17 @@ def analyse_module(
         scope_facts.events.sort(key=lambda e: e.order)
     facts.scopes = scopes
     facts.star_exports = list(collector.module_scope.star_imports)
+    for qual, (params, defaults) in collector.signatures.items():
+        if qual in scopes:
+            scopes[qual].params = params
+            scopes[qual].defaults = defaults
+    if collector.conditions_at:
+        for scope_facts in scopes.values():
+            scope_facts.conditions = {
+                e.order: collector.conditions_at[e.order]
+                for e in scope_facts.events
+                if e.order in collector.conditions_at
+            }
     facts.exports = {
         name: (int(b[1]), str(b[2]))
         for name, b in collector.module_scope.bindings.items()
@@ -686,7 +809,13 @@ def _events_for_call(
         r = ("attr", node.func.attr.value)
     if r is not None and r[0] != "var":
         seedlike = r[0] == "import" and _seedlike(str(r[-1])) and bool(node.args)
-        events.append(Call(r if not seedlike else (*r, "seedlike"), site.order))
+        events.append(
+            Call(
+                r if not seedlike else (*r, "seedlike"),
+                site.order,
+                args=call_arguments(node, site.scope),
+            )
+        )
     # Functions passed as values (callbacks, ``target=``, ``collate_fn=``) may run later.
     for a in node.args:
         if isinstance(a.value, (cst.Name, cst.Attribute)):

@@ -49,6 +49,8 @@ class Call:
     target: Target
     order: int
     value: bool = False
+    #: Arguments known statically: (position or keyword, "lit" | "param", value).
+    args: tuple[tuple[Union[int, str], str, object], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,11 @@ class ScopeFacts:
 
     name: str
     events: list[Event] = field(default_factory=list)
+    #: Parameter names (without ``self``) and their True/False/None defaults.
+    params: tuple[str, ...] = ()
+    defaults: dict[str, Optional[bool]] = field(default_factory=dict)
+    #: order → ``if param:`` conditions ((param, truth needed), …) an event sits under.
+    conditions: dict[int, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
 
 
 @dataclass

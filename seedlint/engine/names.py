@@ -42,6 +42,7 @@ class NameScope:
     #: Assignments of plain names and attribute chains ("x", "self.seed") → [(order, value)].
     assigns: dict[str, list[tuple[int, cst.BaseExpression]]] = field(default_factory=dict)
     star_imports: list[tuple[int, str]] = field(default_factory=list)
+    params: set[str] = field(default_factory=set)
 
     def bind(self, name: str, binding: Binding) -> None:
         if name in self.globals and self.parent is not None:

@@ -16,10 +16,20 @@ import fnmatch
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Union
 
 from seedlint import apis
-from seedlint.engine.facts import Call, ClassFacts, Draw, FileFacts, Import, Seed, Target
+from seedlint.engine.facts import (
+    Call,
+    ClassFacts,
+    Draw,
+    Event,
+    FileFacts,
+    Import,
+    ScopeFacts,
+    Seed,
+    Target,
+)
 
 FuncKey = tuple[str, str]  # (file key, scope qualname)
 #: Nesting bound for the abstract run (up to four Python frames a level stay under the
@@ -387,7 +397,7 @@ class _Runner:
         self.reason = reason
         self.state: set[str] = set()
         self.imported: set[str] = set()
-        self.walked: dict[tuple[FuncKey, frozenset[str]], frozenset[str]] = {}
+        self.walked: dict[tuple[object, ...], frozenset[str]] = {}
         self.on_stack: set[FuncKey] = set()
         self.walked_draws: set[tuple[str, int]] = set()
         self.invisible: list[FuncKey] = []
@@ -443,9 +453,19 @@ class _Runner:
         )
         self._walk(key, "", events, depth)
 
-    def _walk(self, key: str, qual: str, events: Iterable[object], depth: int) -> None:
+    def _walk(
+        self,
+        key: str,
+        qual: str,
+        events: Iterable[Event],
+        depth: int,
+        env: Optional[dict[str, Optional[bool]]] = None,
+    ) -> None:
         facts = self.p.files[key]
+        conditions = facts.scopes[qual].conditions if env else None
         for ev in events:
+            if conditions and not _holds(conditions.get(ev.order), env):
+                continue  # under ``if flag:`` with flag known to be false here
             if isinstance(ev, Draw):
                 self.walked_draws.add((key, ev.order))
                 if ev.lib not in self.state:
@@ -455,7 +475,7 @@ class _Runner:
             elif isinstance(ev, Import):
                 self._exec_import(key, ev, depth)
             elif isinstance(ev, Call):
-                self._call(key, ev, depth)
+                self._call(key, ev, depth, env)
 
     def _unseeded(self, facts: FileFacts, draw: Draw, at_import: bool) -> None:
         self.result.unseeded.append(
@@ -483,7 +503,9 @@ class _Runner:
             if sub is not None and sub != mod:
                 self._exec_module(sub, as_main=False, depth=depth + 1)
 
-    def _call(self, key: str, ev: Call, depth: int) -> None:
+    def _call(
+        self, key: str, ev: Call, depth: int, env: Optional[dict[str, Optional[bool]]] = None
+    ) -> None:
         target = _plain(ev.target)
         if target[0] == "attr":
             if not ev.value:
@@ -506,16 +528,19 @@ class _Runner:
                 if kind == "function":
                     self._mark_invisible((k, q))
                 continue
+            args = _argument_values(ev, env)
             if kind == "function":
-                self._walk_function((k, q), depth + 1)
+                self._walk_function((k, q), depth + 1, args)
             elif kind == "class":
-                self._instantiate(k, q, depth + 1)
+                self._instantiate(k, q, depth + 1, args)
 
-    def _instantiate(self, key: str, cls: str, depth: int) -> None:
+    def _instantiate(
+        self, key: str, cls: str, depth: int, args: Optional[dict[Union[int, str], object]] = None
+    ) -> None:
         self._register_class(key, cls)
         init = self.p._method(key, cls, "__init__", skip_self=False, depth=0)
         for _, k, q in init:
-            self._walk_function((k, q), depth)
+            self._walk_function((k, q), depth, args)
 
     def _register_class(self, key: str, cls: str) -> None:
         if (key, cls) in self.instantiated:
@@ -527,20 +552,23 @@ class _Runner:
                 self._mark_invisible(fk)
                 self.methods_by_name.setdefault(m, []).append(fk)
 
-    def _walk_function(self, fk: FuncKey, depth: int) -> None:
+    def _walk_function(
+        self, fk: FuncKey, depth: int, args: Optional[dict[Union[int, str], object]] = None
+    ) -> None:
         if depth > _MAX_DEPTH or fk in self.on_stack:
-            return
-        memo = (fk, frozenset(self.state))
-        done = self.walked.get(memo)
-        if done is not None:
-            self.state |= done
             return
         key, qual = fk
         scope = self.p.files[key].scopes.get(qual)
         if scope is None:
             return
+        env = _environment(scope, args or {})
+        memo = (fk, frozenset(self.state), frozenset(env.items()))
+        done = self.walked.get(memo)
+        if done is not None:
+            self.state |= done
+            return
         self.on_stack.add(fk)
-        self._walk(key, qual, scope.events, depth)
+        self._walk(key, qual, scope.events, depth, env)
         self.on_stack.discard(fk)
         self.walked[memo] = frozenset(self.state)
 
@@ -578,6 +606,57 @@ class _Runner:
                     if mod is not None and mod not in self.imported:
                         # A lazy import inside a function: its top level runs then.
                         self._exec_module(mod, as_main=False, depth=0)
+
+
+def _holds(
+    conditions: Optional[tuple[tuple[str, bool], ...]], env: Optional[dict[str, Optional[bool]]]
+) -> bool:
+    """Can code under ``conditions`` run, given the parameters known in ``env``?"""
+    if not conditions or not env:
+        return True
+    return all(name not in env or bool(env[name]) == needed for name, needed in conditions)
+
+
+def _argument_values(
+    ev: Call, env: Optional[dict[str, Optional[bool]]]
+) -> dict[Union[int, str], object]:
+    """What this call passes: True/False/None where known, else ``_UNKNOWN``."""
+    out: dict[Union[int, str], object] = {}
+    for key, kind, value in ev.args:
+        if kind == "lit":
+            out[key] = value
+        elif kind == "param" and env and isinstance(value, str) and value in env:
+            out[key] = env[value]
+        else:
+            out[key] = _UNKNOWN
+    return out
+
+
+_UNKNOWN = object()
+
+
+def _environment(
+    scope: ScopeFacts, args: dict[Union[int, str], object]
+) -> dict[str, Optional[bool]]:
+    """The callee's parameters whose True/False/None value is known for this call: passed
+    literals, else defaults of parameters the call does not pass."""
+    if "*" in args:
+        passed: dict[str, object] = {}
+        defaults: dict[str, Optional[bool]] = {}
+    else:
+        passed = {}
+        defaults = dict(scope.defaults)
+    for key, value in args.items():
+        if isinstance(key, int):
+            if key < len(scope.params):
+                passed[scope.params[key]] = value
+        elif key != "*":
+            passed[key] = value
+    env = {k: v for k, v in defaults.items() if k not in passed}
+    for name, value in passed.items():
+        if value is None or isinstance(value, bool):
+            env[name] = value
+    return env
 
 
 def _plain(target: Target) -> Target:
