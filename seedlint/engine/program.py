@@ -371,12 +371,17 @@ class Program:
 
     def runs(self) -> list[EntryRun]:
         if self._runs is None:
-            self._runs = [_Runner(self, key, reason).run() for key, reason in self.entry_points()]
+            # Programs meant to be run (a __main__ guard, __main__.py, configured) come before
+            # modules that are entry points only by script code: a finding names the former.
+            ordered = sorted(
+                self.entry_points(), key=lambda e: (e[1].startswith("script code"), e[0])
+            )
+            self._runs = [_Runner(self, key, reason).run() for key, reason in ordered]
         return self._runs
 
     def unseeded_draws(self, lib: str) -> list[UnseededDraw]:
-        """Draws from ``lib``'s global generator that some entry point runs unseeded (first
-        entry point by path wins)."""
+        """Draws from ``lib``'s global generator that some entry point runs unseeded (the first
+        entry point in ``runs()`` order is the one named)."""
         seen: set[tuple[str, int]] = set()
         out: list[UnseededDraw] = []
         for run in self.runs():
