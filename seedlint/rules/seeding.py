@@ -16,9 +16,11 @@ from seedlint.rules.base import Invalid, Rule, Valid
 
 _WHEN = """
 In project scope (the default) the analysed files form one program. seedlint finds the entry
-points (a `__main__` guard, script code at the top level, `__main__.py`, paths listed in
-`entry-points`) and follows each one in execution order: imported project modules run their top
-level at import time, called functions and instantiated classes run their bodies, and code
+points (a `__main__` guard, `__main__.py`, paths listed in `entry-points`, and script code
+at the top level of a module no other analysed module imports) and follows each one in
+execution order: imported project modules run their top level at import time, called
+functions and instantiated classes run their bodies (code under `if flag:` is skipped where
+the call makes `flag` false), and code
 reached later through paths it cannot follow (`model(x)` reaching `forward`, callbacks) runs after
 the main flow's seeding. A draw is reported when some entry point runs it before seeding {lib};
 the message names that entry point. Modules that no entry point reaches are library code: their
