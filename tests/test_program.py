@@ -525,3 +525,42 @@ def test_branches_on_parameters_known_false_are_not_followed(tree) -> None:
     assert findings(root) == ["lib.py:4: RNG001", "lib.py:11: RNG001"]
     report = lint_paths([str(root)], Settings(root=str(root)))
     assert {Path(f.entry_point or "").name for f in report.findings} == {"train.py"}
+
+
+def test_value_conditions_and_conditional_arguments(tree) -> None:
+    root = tree(
+        {
+            "lib.py": """
+                import random
+
+                class Erase:
+                    def __call__(self, x):
+                        return x if random.random() > 0.5 else 0
+
+                class Prefetch:
+                    def __init__(self, re_prob=0.0, mode="center"):
+                        if re_prob > 0.0:
+                            self.erase = Erase()
+                        if mode == "random" or mode is None:
+                            self.offset = random.randint(0, 3)
+
+                def loader(is_training=False, re_prob=0.25):
+                    return Prefetch(re_prob=re_prob if is_training else 0.0, mode="center")
+            """,
+            "infer.py": """
+                from lib import loader
+                if __name__ == "__main__":
+                    print(loader())
+            """,
+            "train.py": """
+                from lib import Prefetch
+                if __name__ == "__main__":
+                    print(Prefetch(0.5, mode=None))
+            """,
+        }
+    )
+    report = lint_paths([str(root)], Settings(root=str(root)))
+    got = [
+        (Path(f.path).name, f.span.line, Path(f.entry_point or "").name) for f in report.findings
+    ]
+    assert got == [("lib.py", 5, "train.py"), ("lib.py", 12, "train.py")]

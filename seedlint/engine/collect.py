@@ -19,9 +19,11 @@ from seedlint.engine import positions, values
 from seedlint.engine.facts import (
     Call,
     ClassFacts,
+    Condition,
     Draw,
     FileFacts,
     Import,
+    Literal,
     ScopeFacts,
     Seed,
     Target,
@@ -163,12 +165,12 @@ class _Collector(cst.CSTVisitor):
         self._guard_node: Optional[cst.If] = None
         self.imports_torch = False
         #: ``if flag:`` conditions on the current function's parameters around this point.
-        self.conditions: list[tuple[str, bool]] = []
+        self.conditions: list[Condition] = []
         self.block_marks: list[int] = []
         #: order → the conditions an event sits under (see ScopeFacts.conditions).
-        self.conditions_at: dict[int, tuple[tuple[str, bool], ...]] = {}
+        self.conditions_at: dict[int, tuple[Condition, ...]] = {}
         #: function qualname → (parameter names without self, literal defaults).
-        self.signatures: dict[str, tuple[tuple[str, ...], dict[str, Optional[bool]]]] = {}
+        self.signatures: dict[str, tuple[tuple[str, ...], dict[str, Literal]]] = {}
 
     # --- scopes -----------------------------------------------------------------------------
 
@@ -247,13 +249,13 @@ class _Collector(cst.CSTVisitor):
                     node.test.visit(self)
                     self.conditions.append(condition)
                     node.body.visit(self)
-                    self.conditions[-1] = (condition[0], not condition[1])
+                    self.conditions[-1] = ("not", condition)
                     if node.orelse is not None:
                         node.orelse.visit(self)
                     self.conditions.pop()
                     if node.orelse is None and _leaves(node.body):
                         # ``if not flag: return`` — the rest of the block needs ``flag``.
-                        self.conditions.append((condition[0], not condition[1]))
+                        self.conditions.append(("not", condition))
                     return False
             handler = _HANDLERS.get(t)
             if handler is not None:
@@ -292,18 +294,11 @@ class _Collector(cst.CSTVisitor):
     def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
         return None
 
-    def _param_condition(self, test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
-        """``if flag:`` / ``if not flag:`` on a parameter of the enclosing function."""
-        polarity = True
-        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-            test, polarity = test.expression, False
-        if (
-            isinstance(test, cst.Name)
-            and self.scope.kind == "function"
-            and test.value in self.scope.params
-        ):
-            return (test.value, polarity)
-        return None
+    def _param_condition(self, test: cst.BaseExpression) -> Optional[Condition]:
+        """A condition on the enclosing function's parameters, or None (see facts.Condition)."""
+        if self.scope.kind != "function":
+            return None
+        return condition_of(test, self.scope.params)
 
     def _note_conditions(self) -> None:
         if self.conditions:
@@ -532,20 +527,68 @@ def static_method(node: cst.FunctionDef) -> bool:
     )
 
 
-def _literal(node: Optional[cst.BaseExpression]) -> tuple[bool, Optional[bool]]:
-    """(known, value) for the literals True / False / None."""
+def _literal(node: Optional[cst.BaseExpression]) -> tuple[bool, Literal]:
+    """(known, value) for True / False / None, numbers and plain strings."""
     if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
         return True, {"True": True, "False": False, "None": None}[node.value]
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return True, node.evaluated_value
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        known, value = _literal(node.expression)
+        if known and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return True, -value
+        return False, None
+    if isinstance(node, cst.SimpleString):
+        text = node.evaluated_value
+        return (True, text) if isinstance(text, str) else (False, None)
     return False, None
+
+
+_COMPARISONS = {
+    cst.Equal: "==",
+    cst.NotEqual: "!=",
+    cst.LessThan: "<",
+    cst.LessThanEqual: "<=",
+    cst.GreaterThan: ">",
+    cst.GreaterThanEqual: ">=",
+    cst.Is: "is",
+    cst.IsNot: "is not",
+}
+
+
+def condition_of(test: cst.BaseExpression, params: set[str]) -> Optional[Condition]:
+    """``flag``, ``not flag``, ``p > 0``, ``p is None``, ``a and b``, ``a or b`` over the
+    parameters ``params``; None when ``test`` says nothing about them."""
+    if isinstance(test, cst.Name):
+        return ("truth", test.value) if test.value in params else None
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = condition_of(test.expression, params)
+        return ("not", inner) if inner is not None else None
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        op = _COMPARISONS.get(type(target.operator))
+        left, right = test.left, target.comparator
+        known, value = _literal(right)
+        if op and known and isinstance(left, cst.Name) and left.value in params:
+            return ("cmp", left.value, op, value)
+        return None
+    if isinstance(test, cst.BooleanOperation):
+        first = condition_of(test.left, params)
+        second = condition_of(test.right, params)
+        if first is None and second is None:
+            return None
+        kind = "and" if isinstance(test.operator, cst.And) else "or"
+        return (kind, first or ("unknown",), second or ("unknown",))
+    return None
 
 
 def _signature(
     params: cst.Parameters, skip_self: bool
-) -> tuple[tuple[str, ...], dict[str, Optional[bool]]]:
+) -> tuple[tuple[str, ...], dict[str, Literal]]:
     positional = list(params.posonly_params) + list(params.params)
     if skip_self and positional:
         positional = positional[1:]
-    defaults: dict[str, Optional[bool]] = {}
+    defaults: dict[str, Literal] = {}
     for p in positional + list(params.kwonly_params):
         known, value = _literal(p.default)
         if known:
@@ -564,14 +607,21 @@ def call_arguments(
         if a.star:
             return (*out, ("*", "star", None))  # anything may be passed from here on
         key: Union[int, str] = a.keyword.value if a.keyword is not None else index
-        known, value = _literal(a.value)
-        if known:
-            out.append((key, "lit", value))
-        elif isinstance(a.value, cst.Name) and a.value.value in scope.params:
-            out.append((key, "param", a.value.value))
-        else:
-            out.append((key, "other", None))
+        out.append((key, *_argument(a.value, scope)))
     return tuple(out)
+
+
+def _argument(value: cst.BaseExpression, scope: NameScope) -> tuple[str, object]:
+    known, literal = _literal(value)
+    if known:
+        return ("lit", literal)
+    if isinstance(value, cst.Name) and value.value in scope.params:
+        return ("param", value.value)
+    if isinstance(value, cst.IfExp):  # ``re_prob if is_training else 0.``
+        test = condition_of(value.test, scope.params)
+        if test is not None:
+            return ("ifexp", (test, _argument(value.body, scope), _argument(value.orelse, scope)))
+    return ("other", None)
 
 
 def _join(prefix: str, name: str) -> str:

@@ -22,6 +22,13 @@ from seedlint.findings import Finding, Span
 
 Target = tuple[Union[str, int], ...]
 
+#: A parameter value known statically: True/False/None, a number or a string.
+Literal = Union[bool, int, float, str, None]
+
+#: A condition over a function's parameters: ("truth", p) | ("not", c) |
+#: ("cmp", p, op, literal) | ("and", c, c) | ("or", c, c) | ("unknown",).
+Condition = tuple[object, ...]
+
 
 @dataclass(frozen=True)
 class Draw:
@@ -49,7 +56,7 @@ class Call:
     target: Target
     order: int
     value: bool = False
-    #: Arguments known statically: (position or keyword, "lit" | "param", value).
+    #: Every argument: (position or keyword, "lit" | "param" | "ifexp" | "other" | "star", value).
     args: tuple[tuple[Union[int, str], str, object], ...] = ()
 
 
@@ -72,11 +79,11 @@ class ScopeFacts:
 
     name: str
     events: list[Event] = field(default_factory=list)
-    #: Parameter names (without ``self``) and their True/False/None defaults.
+    #: Parameter names (without ``self``) and their literal defaults.
     params: tuple[str, ...] = ()
-    defaults: dict[str, Optional[bool]] = field(default_factory=dict)
-    #: order → ``if param:`` conditions ((param, truth needed), …) an event sits under.
-    conditions: dict[int, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
+    defaults: dict[str, Literal] = field(default_factory=dict)
+    #: order → the conditions on parameters (``if is_training:``) an event sits under.
+    conditions: dict[int, tuple[Condition, ...]] = field(default_factory=dict)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from seedlint import apis
 from seedlint.engine.facts import (
     Call,
     ClassFacts,
+    Condition,
     Draw,
     Event,
     FileFacts,
@@ -412,6 +413,9 @@ class _Runner:
         #: Methods of the classes this run instantiates, by name (rapid type analysis: a call
         #: ``x.m()`` on an object of unknown type may reach only these).
         self.methods_by_name: dict[str, list[FuncKey]] = {}
+        #: Functions the ordered walk entered: their calls were followed with what is known
+        #: of their arguments, so the "runs later" closure does not follow them again.
+        self.walked_functions: set[FuncKey] = set()
         self.instantiated: set[tuple[str, str]] = set()
 
     def run(self) -> EntryRun:
@@ -464,7 +468,7 @@ class _Runner:
         qual: str,
         events: Iterable[Event],
         depth: int,
-        env: Optional[dict[str, Optional[bool]]] = None,
+        env: Optional[Env] = None,
     ) -> None:
         facts = self.p.files[key]
         conditions = facts.scopes[qual].conditions if env else None
@@ -508,9 +512,7 @@ class _Runner:
             if sub is not None and sub != mod:
                 self._exec_module(sub, as_main=False, depth=depth + 1)
 
-    def _call(
-        self, key: str, ev: Call, depth: int, env: Optional[dict[str, Optional[bool]]] = None
-    ) -> None:
+    def _call(self, key: str, ev: Call, depth: int, env: Optional[Env] = None) -> None:
         target = _plain(ev.target)
         if target[0] == "attr":
             if not ev.value:
@@ -567,12 +569,13 @@ class _Runner:
         if scope is None:
             return
         env = _environment(scope, args or {})
-        memo = (fk, frozenset(self.state), frozenset(env.items()))
+        memo = (fk, frozenset(self.state), tuple(sorted((k, repr(v)) for k, v in env.items())))
         done = self.walked.get(memo)
         if done is not None:
             self.state |= done
             return
         self.on_stack.add(fk)
+        self.walked_functions.add(fk)
         self._walk(key, qual, scope.events, depth, env)
         self.on_stack.discard(fk)
         self.walked[memo] = frozenset(self.state)
@@ -588,6 +591,8 @@ class _Runner:
         while i < len(self.invisible):
             key, qual = self.invisible[i]
             i += 1
+            if (key, qual) in self.walked_functions:
+                continue
             facts = self.p.files.get(key)
             scope = facts.scopes.get(qual) if facts is not None else None
             if facts is None or scope is None:
@@ -613,54 +618,96 @@ class _Runner:
                         self._exec_module(mod, as_main=False, depth=0)
 
 
-def _holds(
-    conditions: Optional[tuple[tuple[str, bool], ...]], env: Optional[dict[str, Optional[bool]]]
-) -> bool:
+_UNKNOWN = object()
+Env = dict[str, object]
+
+
+def _evaluate(cond: Condition, env: Env) -> Optional[bool]:
+    """True/False when ``env`` decides ``cond``, None when it does not."""
+    kind = cond[0]
+    if kind == "truth":
+        value = env.get(str(cond[1]), _UNKNOWN)
+        return None if value is _UNKNOWN else bool(value)
+    if kind == "not":
+        inner = _evaluate(cond[1], env)  # type: ignore[arg-type]
+        return None if inner is None else not inner
+    if kind == "cmp":
+        value = env.get(str(cond[1]), _UNKNOWN)
+        if value is _UNKNOWN:
+            return None
+        op, other = cond[2], cond[3]
+        try:
+            if op == "is":
+                return value is other
+            if op == "is not":
+                return value is not other
+            if op == "==":
+                return bool(value == other)
+            if op == "!=":
+                return bool(value != other)
+            if op == "<":
+                return bool(value < other)  # type: ignore[operator]
+            if op == "<=":
+                return bool(value <= other)  # type: ignore[operator]
+            if op == ">":
+                return bool(value > other)  # type: ignore[operator]
+            if op == ">=":
+                return bool(value >= other)  # type: ignore[operator]
+        except TypeError:
+            return None
+        return None
+    if kind in ("and", "or"):
+        left = _evaluate(cond[1], env)  # type: ignore[arg-type]
+        right = _evaluate(cond[2], env)  # type: ignore[arg-type]
+        if kind == "and":
+            if left is False or right is False:
+                return False
+            return True if left and right else None
+        if left is True or right is True:
+            return True
+        return False if left is False and right is False else None
+    return None
+
+
+def _holds(conditions: Optional[tuple[Condition, ...]], env: Optional[Env]) -> bool:
     """Can code under ``conditions`` run, given the parameters known in ``env``?"""
     if not conditions or not env:
         return True
-    return all(name not in env or bool(env[name]) == needed for name, needed in conditions)
+    return all(_evaluate(c, env) is not False for c in conditions)
 
 
-def _argument_values(
-    ev: Call, env: Optional[dict[str, Optional[bool]]]
-) -> dict[Union[int, str], object]:
-    """What this call passes: True/False/None where known, else ``_UNKNOWN``."""
-    out: dict[Union[int, str], object] = {}
-    for key, kind, value in ev.args:
-        if kind == "lit":
-            out[key] = value
-        elif kind == "param" and env and isinstance(value, str) and value in env:
-            out[key] = env[value]
-        else:
-            out[key] = _UNKNOWN
-    return out
+def _value_of(kind: str, value: object, env: Optional[Env]) -> object:
+    if kind == "lit":
+        return value
+    if kind == "param" and env and isinstance(value, str) and value in env:
+        return env[value]
+    if kind == "ifexp" and isinstance(value, tuple):
+        test, then, other = value
+        decided = _evaluate(test, env or {})
+        if decided is not None:
+            branch_kind, branch_value = then if decided else other
+            return _value_of(branch_kind, branch_value, env)
+    return _UNKNOWN
 
 
-_UNKNOWN = object()
+def _argument_values(ev: Call, env: Optional[Env]) -> dict[Union[int, str], object]:
+    """What this call passes: the value where it is known, else ``_UNKNOWN``."""
+    return {key: _value_of(kind, value, env) for key, kind, value in ev.args}
 
 
-def _environment(
-    scope: ScopeFacts, args: dict[Union[int, str], object]
-) -> dict[str, Optional[bool]]:
-    """The callee's parameters whose True/False/None value is known for this call: passed
-    literals, else defaults of parameters the call does not pass."""
-    if "*" in args:
-        passed: dict[str, object] = {}
-        defaults: dict[str, Optional[bool]] = {}
-    else:
-        passed = {}
-        defaults = dict(scope.defaults)
+def _environment(scope: ScopeFacts, args: dict[Union[int, str], object]) -> Env:
+    """The callee's parameters whose value is known for this call: passed literals, else the
+    defaults of parameters the call does not pass."""
+    passed: dict[str, object] = {}
     for key, value in args.items():
         if isinstance(key, int):
             if key < len(scope.params):
                 passed[scope.params[key]] = value
         elif key != "*":
             passed[key] = value
-    env = {k: v for k, v in defaults.items() if k not in passed}
-    for name, value in passed.items():
-        if value is None or isinstance(value, bool):
-            env[name] = value
+    defaults = {} if "*" in args else scope.defaults
+    env: Env = {k: v for k, v in defaults.items() if k not in passed}
+    env.update((k, v) for k, v in passed.items() if v is not _UNKNOWN)
     return env
 
 
