@@ -564,3 +564,31 @@ def test_value_conditions_and_conditional_arguments(tree) -> None:
         (Path(f.path).name, f.span.line, Path(f.entry_point or "").name) for f in report.findings
     ]
     assert got == [("lib.py", 5, "train.py"), ("lib.py", 12, "train.py")]
+
+
+def test_message_names_an_entry_point_that_calls_the_draw(tree) -> None:
+    root = tree(
+        {
+            "lib.py": """
+                import random
+                def jitter(x):
+                    return x + random.random()
+            """,
+            "a_register.py": """
+                from lib import jitter
+                HOOKS = []
+                def register(fn):
+                    HOOKS.append(fn)
+                if __name__ == "__main__":
+                    register(jitter)
+            """,
+            "b_train.py": """
+                from lib import jitter
+                if __name__ == "__main__":
+                    print(jitter(1.0))
+            """,
+        }
+    )
+    report = lint_paths([str(root)], Settings(root=str(root)))
+    (finding,) = report.findings
+    assert finding.entry_point is not None and finding.entry_point.endswith("b_train.py")

@@ -50,6 +50,8 @@ class UnseededDraw:
     #: A function the entry point calls that looks like a seeder but is not among the analysed
     #: files (``labtools.reseed``): the message suggests listing it in ``seed-functions``.
     seed_hint: Optional[str] = None
+    #: Reached by following calls in order (not only through code that "runs later").
+    followed: bool = True
 
 
 @dataclass
@@ -381,19 +383,18 @@ class Program:
         return self._runs
 
     def unseeded_draws(self, lib: str) -> list[UnseededDraw]:
-        """Draws from ``lib``'s global generator that some entry point runs unseeded (the first
-        entry point in ``runs()`` order is the one named)."""
-        seen: set[tuple[str, int]] = set()
-        out: list[UnseededDraw] = []
+        """Draws from ``lib``'s global generator that some entry point runs unseeded. The entry
+        point named is the first, in ``runs()`` order, that reaches the draw by following calls;
+        failing that, the first that reaches it through code that runs later."""
+        best: dict[tuple[str, int], UnseededDraw] = {}
         for run in self.runs():
             for u in run.unseeded:
                 if u.draw.lib != lib:
                     continue
                 k = (u.facts.path, u.draw.order)
-                if k not in seen:
-                    seen.add(k)
-                    out.append(u)
-        return out
+                if k not in best or (u.followed and not best[k].followed):
+                    best[k] = u
+        return list(best.values())
 
 
 class _Runner:
@@ -438,6 +439,7 @@ class _Runner:
                 u.at_import,
                 seeded_later=u.draw.lib in self.state,
                 seed_hint=self.seed_hints[0] if self.seed_hints else None,
+                followed=u.followed,
             )
             for u in self.result.unseeded
         ]
@@ -486,9 +488,18 @@ class _Runner:
             elif isinstance(ev, Call):
                 self._call(key, ev, depth, env)
 
-    def _unseeded(self, facts: FileFacts, draw: Draw, at_import: bool) -> None:
+    def _unseeded(
+        self, facts: FileFacts, draw: Draw, at_import: bool, followed: bool = True
+    ) -> None:
         self.result.unseeded.append(
-            UnseededDraw(facts, draw, self.p.files[self.entry], at_import, seeded_later=False)
+            UnseededDraw(
+                facts,
+                draw,
+                self.p.files[self.entry],
+                at_import,
+                seeded_later=False,
+                followed=followed,
+            )
         )
 
     def _exec_import(self, key: str, ev: Import, depth: int) -> None:
@@ -601,7 +612,7 @@ class _Runner:
                 if isinstance(ev, Draw):
                     if (key, ev.order) not in self.walked_draws and ev.lib not in self.state:
                         self.walked_draws.add((key, ev.order))
-                        self._unseeded(facts, ev, at_import=False)
+                        self._unseeded(facts, ev, at_import=False, followed=False)
                 elif isinstance(ev, Call):
                     target = _plain(ev.target)
                     if target[0] == "attr":
