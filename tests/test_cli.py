@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import textwrap
 from pathlib import Path
 
@@ -797,7 +798,11 @@ def test_syntax_error_location(proj: Path, capsys, source: str, line: int, col: 
     (proj / "bad.py").write_text(source)
     rc, out, _ = cli(capsys, "bad.py")
     assert rc == 1  # RNG999 is a finding
-    assert parsed(out) == [("bad.py", line, col, "RNG999")]
+    if sys.version_info < (3, 10):  # RNG999 takes CPython's location; 3.9's parser puts
+        # some columns elsewhere (e.g. at the end of the line)
+        assert [(p, ln, code) for p, ln, _, code in parsed(out)] == [("bad.py", line, "RNG999")]
+    else:
+        assert parsed(out) == [("bad.py", line, col, "RNG999")]
     rc, _, _ = cli(capsys, "--exit-zero", "bad.py")
     assert rc == 0
 
