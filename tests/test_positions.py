@@ -23,7 +23,6 @@ FILES = sorted(
 
 def _calls(module: cst.Module) -> list[cst.Call]:
     collector = _Collector()
-    collector._pending_bases = []
     module.visit(collector)
     return [site.node for site in collector.calls]
 

@@ -158,6 +158,8 @@ class _Collector(cst.CSTVisitor):
         self.calls: list[CallSite] = []
         self.imports: list[tuple[str, Import]] = []  # (exec scope name, import)
         self.classes: dict[str, ClassFacts] = {}
+        #: Class bases, resolved once every binding is known: (class, base expressions, scope).
+        self.pending_bases: list[tuple[str, list[cst.BaseExpression], NameScope]] = []
         self.function_names: list[tuple[str, Optional[str]]] = [("", None)]
         self.stored_into: dict[int, cst.BaseExpression] = {}
         self.escapes: set[str] = set()
@@ -322,14 +324,12 @@ class _Collector(cst.CSTVisitor):
         for base in node.bases:
             base.visit(self)
         self.classes[qual] = ClassFacts(qual)
-        self._pending_bases.append((qual, [b.value for b in node.bases], parent))
+        self.pending_bases.append((qual, [b.value for b in node.bases], parent))
         self.stmts.append(node)
         self._push("class", node.name.value)
         node.body.visit(self)
         self._pop()
         self.stmts.pop()
-
-    _pending_bases: list[tuple[str, list[cst.BaseExpression], NameScope]]
 
     def _visit_comp(
         self, node: Union[cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp]
@@ -733,7 +733,6 @@ def analyse_module(
 ) -> FileFacts:
     facts = FileFacts(path)
     collector = _Collector()
-    collector._pending_bases = []
     module.visit(collector)
     call_positions = None
     if data is not None:
@@ -757,7 +756,7 @@ def analyse_module(
         call_index={id(site.node): i for i, site in enumerate(collector.calls)},
     )
     facts.guard_orders = collector.guard
-    for qual, bases, scope in collector._pending_bases:
+    for qual, bases, scope in collector.pending_bases:
         targets: list[Target] = []
         for b in bases:
             r = resolve(b, scope)
