@@ -56,6 +56,27 @@ class CallSite:
             a.keyword is not None and a.keyword.value == keyword for a in self.node.args
         ) or (_has_star_kwargs(self.node))
 
+    def constructor_of(
+        self, node: cst.BaseExpression, through: frozenset[str] = frozenset()
+    ) -> Optional[str]:
+        """The imported callable whose call produced ``node`` (directly, or through the name or
+        attribute it was last assigned to before this call), skipping chained methods named in
+        ``through`` (``torch.Generator().manual_seed(0)``)."""
+        value: Optional[cst.BaseExpression] = node
+        if not isinstance(node, cst.Call):
+            key = dotted(node)
+            assigned = self.scope.assigned_values(key, self.order)[:1] if key else []
+            value = assigned[0] if assigned else None
+        while (
+            isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Attribute)
+            and value.func.attr.value in through
+        ):
+            value = value.func.value
+        if isinstance(value, cst.Call):
+            return external(resolve(value.func, self.scope))
+        return None
+
     @property
     def method(self) -> Optional[str]:
         func = self.node.func
@@ -874,15 +895,10 @@ def _events_for_call(
 
 
 def _distribution(receiver: cst.BaseExpression, site: CallSite) -> Optional[str]:
-    """``torch.distributions.X`` when ``receiver`` is (a name bound to) such an object."""
-    if not isinstance(receiver, cst.Call):
-        key = dotted(receiver)
-        values_ = site.scope.assigned_values(key, site.order)[:1] if key else []
-        receiver = values_[0] if values_ else receiver
-    if isinstance(receiver, cst.Call):
-        q = external(resolve(receiver.func, site.scope))
-        if q is not None and q.startswith(apis.TORCH_DISTRIBUTIONS + "."):
-            return q.replace("torch.distributions.", "distributions.", 1)
+    """``distributions.X`` when ``receiver`` is (a name bound to) a ``torch.distributions.X``."""
+    q = site.constructor_of(receiver)
+    if q is not None and q.startswith(apis.TORCH_DISTRIBUTIONS + "."):
+        return q.replace("torch.distributions.", "distributions.", 1)
     return None
 
 

@@ -8,7 +8,7 @@ import libcst as cst
 
 from seedlint import apis
 from seedlint.engine.collect import CallSite, FileContext
-from seedlint.engine.names import dotted, resolve
+from seedlint.engine.names import dotted
 from seedlint.rules.base import Invalid, Rule, Valid
 
 
@@ -256,22 +256,7 @@ def _scope_of(site: CallSite, key: str) -> str:
     return site.scope.exec_name if "." not in key else "*"
 
 
-def is_torch_generator(ctx: FileContext, site: CallSite, node: cst.BaseExpression) -> bool:
+def is_torch_generator(site: CallSite, node: cst.BaseExpression) -> bool:
     """Does ``node`` evaluate to a ``torch.Generator`` created in this file?"""
-    if isinstance(node, cst.Call):
-        r = resolve(node.func, site.scope)
-        return r is not None and r[0] == "import" and r[2] in apis.TORCH_GENERATOR_CONSTRUCTORS
-    key = dotted(node)
-    if key is None:
-        return False
-    for value in site.scope.assigned_values(key, site.order)[:1]:
-        while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
-            if value.func.attr.value in apis.TORCH_GENERATOR_SEEDING_METHODS:
-                value = value.func.value
-            else:
-                break
-        if isinstance(value, cst.Call):
-            r = resolve(value.func, site.scope)
-            if r is not None and r[0] == "import" and r[2] in apis.TORCH_GENERATOR_CONSTRUCTORS:
-                return True
-    return False
+    made_by = site.constructor_of(node, through=apis.TORCH_GENERATOR_SEEDING_METHODS)
+    return made_by in apis.TORCH_GENERATOR_CONSTRUCTORS

@@ -224,7 +224,7 @@ class EntropyReseed(Rule):
             site.method == "seed"
             and not site.node.args
             and site.receiver is not None
-            and is_torch_generator(ctx, site, site.receiver)
+            and is_torch_generator(site, site.receiver)
         ):
             what = "`Generator.seed()`"
         else:
