@@ -592,3 +592,36 @@ def test_message_names_an_entry_point_that_calls_the_draw(tree) -> None:
     report = lint_paths([str(root)], Settings(root=str(root)))
     (finding,) = report.findings
     assert finding.entry_point is not None and finding.entry_point.endswith("b_train.py")
+
+
+def test_config_mappings_keep_defaults_but_forwarded_kwargs_do_not(tree) -> None:
+    root = tree(
+        {
+            "lib.py": """
+                import random
+
+                def create_loader(data, batch_size=1, is_training=False):
+                    if is_training:
+                        random.shuffle(data)
+                    return data
+            """,
+            "infer.py": """
+                from lib import create_loader
+                if __name__ == "__main__":
+                    config = {"batch_size": 8}
+                    print(create_loader([1, 2], **config))
+            """,
+            "wrap.py": """
+                from lib import create_loader
+                def make(data, **kwargs):
+                    return create_loader(data, **kwargs)
+                if __name__ == "__main__":
+                    print(make([1, 2], is_training=True))
+            """,
+        }
+    )
+    report = lint_paths([str(root)], Settings(root=str(root)))
+    got = [
+        (Path(f.path).name, f.span.line, Path(f.entry_point or "").name) for f in report.findings
+    ]
+    assert got == [("lib.py", 5, "wrap.py")]

@@ -621,10 +621,16 @@ def call_arguments(
     node: cst.Call, scope: NameScope
 ) -> tuple[tuple[Union[int, str], str, object], ...]:
     """Every argument as (position or keyword, kind, value): kind "lit" for True/False/None,
-    "param" for one of the caller's parameters, "other" for anything else, and a final
-    ("*", "star", None) when ``*args`` / ``**kwargs`` may pass more."""
+    "param" for one of the caller's parameters, "other" for anything else, ("**", "mapping",
+    None) for a ``**config`` mapping, and a final ("*", "star", None) when ``*args`` or a
+    forwarded ``**kwargs`` may pass anything."""
     out: list[tuple[Union[int, str], str, object]] = []
     for index, a in enumerate(node.args):
+        if a.star == "**" and not (isinstance(a.value, cst.Name) and a.value.value in scope.params):
+            # ``**config``: a mapping of settings built here, not ``**kwargs`` forwarded from
+            # the caller's caller; taken to pass what it names, not flags left to defaults.
+            out.append(("**", "mapping", None))
+            continue
         if a.star:
             return (*out, ("*", "star", None))  # anything may be passed from here on
         key: Union[int, str] = a.keyword.value if a.keyword is not None else index

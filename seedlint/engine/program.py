@@ -714,7 +714,7 @@ def _environment(scope: ScopeFacts, args: dict[Union[int, str], object]) -> Env:
         if isinstance(key, int):
             if key < len(scope.params):
                 passed[scope.params[key]] = value
-        elif key != "*":
+        elif key not in ("*", "**"):
             passed[key] = value
     defaults = {} if "*" in args else scope.defaults
     env: Env = {k: v for k, v in defaults.items() if k not in passed}
