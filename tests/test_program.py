@@ -625,3 +625,33 @@ def test_config_mappings_keep_defaults_but_forwarded_kwargs_do_not(tree) -> None
         (Path(f.path).name, f.span.line, Path(f.entry_point or "").name) for f in report.findings
     ]
     assert got == [("lib.py", 5, "wrap.py")]
+
+
+def test_local_flags_and_reassigned_parameters(tree) -> None:
+    root = tree(
+        {
+            "lib.py": """
+                import random
+
+                def prefetch(re_prob=0.0):
+                    if re_prob > 0.0:
+                        return random.random()
+                    return 0.0
+
+                def loader(is_training=False, re_prob=0.5):
+                    p = re_prob if is_training else 0.0
+                    return prefetch(re_prob=p)
+
+                def overridden(flag=False):
+                    flag = not flag
+                    if flag:
+                        return random.random()
+            """,
+            "infer.py": """
+                from lib import loader, overridden
+                if __name__ == "__main__":
+                    print(loader(), overridden())
+            """,
+        }
+    )
+    assert findings(root) == ["lib.py:15: RNG001"]

@@ -194,6 +194,8 @@ class _Collector(cst.CSTVisitor):
         self.conditions_at: dict[int, tuple[Condition, ...]] = {}
         #: function qualname → (parameter names without self, literal defaults).
         self.signatures: dict[str, tuple[tuple[str, ...], dict[str, Literal]]] = {}
+        #: function qualname → parameters assigned in its body (their entry value is not kept).
+        self.reassigned: dict[str, frozenset[str]] = {}
 
     # --- scopes -----------------------------------------------------------------------------
 
@@ -240,6 +242,7 @@ class _Collector(cst.CSTVisitor):
         outer, self.conditions = self.conditions, []
         node.body.visit(self)
         self.conditions = outer
+        self.reassigned[scope.qualname] = frozenset(p for p in scope.params if p in scope.assigns)
         self._pop()
         self.stmts.pop()
 
@@ -618,7 +621,7 @@ def _signature(
 
 
 def call_arguments(
-    node: cst.Call, scope: NameScope
+    node: cst.Call, scope: NameScope, order: int
 ) -> tuple[tuple[Union[int, str], str, object], ...]:
     """Every argument as (position or keyword, kind, value): kind "lit" for True/False/None,
     "param" for one of the caller's parameters, "other" for anything else, ("**", "mapping",
@@ -634,20 +637,34 @@ def call_arguments(
         if a.star:
             return (*out, ("*", "star", None))  # anything may be passed from here on
         key: Union[int, str] = a.keyword.value if a.keyword is not None else index
-        out.append((key, *_argument(a.value, scope)))
+        out.append((key, *_argument(a.value, scope, order)))
     return tuple(out)
 
 
-def _argument(value: cst.BaseExpression, scope: NameScope) -> tuple[str, object]:
+def _argument(
+    value: cst.BaseExpression, scope: NameScope, order: int, depth: int = 0
+) -> tuple[str, object]:
     known, literal = _literal(value)
     if known:
         return ("lit", literal)
-    if isinstance(value, cst.Name) and value.value in scope.params:
-        return ("param", value.value)
+    if isinstance(value, cst.Name):
+        if value.value in scope.params:
+            return ("param", value.value)
+        assigned = scope.assigns.get(value.value, [])
+        if len(assigned) == 1 and assigned[0][0] < order and depth < 3:
+            # ``p = re_prob if is_training else 0.`` assigned once, before the call
+            return _argument(assigned[0][1], scope, order, depth + 1)
     if isinstance(value, cst.IfExp):  # ``re_prob if is_training else 0.``
         test = condition_of(value.test, scope.params)
         if test is not None:
-            return ("ifexp", (test, _argument(value.body, scope), _argument(value.orelse, scope)))
+            return (
+                "ifexp",
+                (
+                    test,
+                    _argument(value.body, scope, order, depth + 1),
+                    _argument(value.orelse, scope, order, depth + 1),
+                ),
+            )
     return ("other", None)
 
 
@@ -816,6 +833,7 @@ def analyse_module(
         if qual in scopes:
             scopes[qual].params = params
             scopes[qual].defaults = defaults
+            scopes[qual].reassigned = collector.reassigned.get(qual, frozenset())
     if collector.conditions_at:
         for scope_facts in scopes.values():
             scope_facts.conditions = {
@@ -889,7 +907,7 @@ def _events_for_call(
             Call(
                 r if not seedlike else (*r, "seedlike"),
                 site.order,
-                args=call_arguments(node, site.scope),
+                args=call_arguments(node, site.scope, site.order),
             )
         )
     # Functions passed as values (callbacks, ``target=``, ``collate_fn=``) may run later.

@@ -82,6 +82,8 @@ class ScopeFacts:
     #: Parameter names (without ``self``) and their literal defaults.
     params: tuple[str, ...] = ()
     defaults: dict[str, Literal] = field(default_factory=dict)
+    #: Parameters assigned in the body: conditions on them are not decided from arguments.
+    reassigned: frozenset[str] = frozenset()
     #: order → the conditions on parameters (``if is_training:``) an event sits under.
     conditions: dict[int, tuple[Condition, ...]] = field(default_factory=dict)
 

@@ -719,6 +719,8 @@ def _environment(scope: ScopeFacts, args: dict[Union[int, str], object]) -> Env:
     defaults = {} if "*" in args else scope.defaults
     env: Env = {k: v for k, v in defaults.items() if k not in passed}
     env.update((k, v) for k, v in passed.items() if v is not _UNKNOWN)
+    for name in scope.reassigned:
+        env.pop(name, None)
     return env
 
 
