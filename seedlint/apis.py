@@ -177,6 +177,18 @@ TORCH_FUNCTIONAL_DRAWS = frozenset(
     }
 )
 
+#: Functional forms that draw only in training mode: qualname → (position of ``training``,
+#: its default). ``F.dropout(x, 0.1, training=False)`` and ``F.rrelu(x)`` draw nothing.
+TORCH_TRAINING_FLAGS: dict[str, tuple[int, bool]] = {
+    "torch.nn.functional.dropout": (2, True),
+    "torch.nn.functional.dropout1d": (2, True),
+    "torch.nn.functional.dropout2d": (2, True),
+    "torch.nn.functional.dropout3d": (2, True),
+    "torch.nn.functional.alpha_dropout": (2, False),
+    "torch.nn.functional.feature_alpha_dropout": (2, False),
+    "torch.nn.functional.rrelu": (3, False),
+}
+
 #: ``Tensor`` methods that sample in place from the default generator.
 TORCH_TENSOR_SAMPLERS = frozenset(
     {

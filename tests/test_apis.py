@@ -141,3 +141,15 @@ def test_torch_distribution_samplers() -> None:
     base = torch.distributions.Distribution
     samplers = {n for n in ("sample", "rsample", "sample_n") if callable(getattr(base, n, None))}
     assert samplers == apis.TORCH_DISTRIBUTION_SAMPLERS
+
+
+def test_training_flags_match_the_signatures() -> None:
+    pytest.importorskip("torch")
+    import torch.nn.functional as F
+
+    for qualname, (position, default) in apis.TORCH_TRAINING_FLAGS.items():
+        func = getattr(F, qualname.rsplit(".", 1)[-1])
+        params = list(inspect.signature(func).parameters.values())
+        assert params[position].name == "training", qualname
+        assert params[position].default is default, qualname
+        assert apis.draw_library(qualname) == apis.TORCH

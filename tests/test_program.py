@@ -655,3 +655,22 @@ def test_local_flags_and_reassigned_parameters(tree) -> None:
         }
     )
     assert findings(root) == ["lib.py:15: RNG001"]
+
+
+def test_functional_dropout_outside_training_is_not_a_draw(tree) -> None:
+    root = tree(
+        {
+            "eval.py": """
+                import torch
+                import torch.nn.functional as F
+                x = torch.ones(3)
+                a = F.dropout(x, 0.1, training=False)
+                b = F.rrelu(x)
+                c = F.dropout(x, 0.1, False)
+                d = F.dropout(x, 0.1)
+                e = F.alpha_dropout(x, 0.1, True)
+                print(a, b, c, d, e)
+            """
+        }
+    )
+    assert findings(root) == ["eval.py:7: RNG003", "eval.py:8: RNG003"]

@@ -863,7 +863,7 @@ def _events_for_call(
     if q is not None:
         lib = apis.draw_library(q)
         if lib is not None:
-            if not site.has_keyword("generator"):
+            if not site.has_keyword("generator") and not _training_off(site, apis.normalize(q)):
                 events.append(Draw(lib, apis.normalize(q), ctx.span(node, site.stmt), site.order))
             return
         seeder = apis.seeder(q)
@@ -916,6 +916,19 @@ def _events_for_call(
             v = resolve(a.value, site.scope)
             if v is not None and v[0] in ("local", "import", "self"):
                 events.append(Call(v, site.order, value=True))
+
+
+def _training_off(site: CallSite, qualname: str) -> bool:
+    """A training-mode-only draw called with ``training=False`` (or left at a False default)."""
+    flag = apis.TORCH_TRAINING_FLAGS.get(qualname)
+    if flag is None:
+        return False
+    position, default = flag
+    arg = site.arg(position, "training")
+    if arg is None:
+        return not default
+    known, value = _literal(arg.value)
+    return not arg.star and known and value is False
 
 
 def _distribution(receiver: cst.BaseExpression, site: CallSite) -> Optional[str]:
