@@ -250,8 +250,8 @@ class UnseededTorchGlobal(_UnseededGlobal):
     what = (
         "Finds draws from torch's default generator — `torch.rand*`, `randperm`, `normal`, "
         "`bernoulli`, `multinomial`, `Tensor.uniform_`/`normal_`/…, the random `nn.init` "
-        "initialisers and dropout in functional form — that run before the program seeds "
-        "torch. Calls given `generator=` draw from that generator and are not reported; "
+        "initialisers and dropout in functional form (unless `training=False`), `torch.distributions` "
+        "samples — that run before the program seeds torch. Calls given `generator=` draw from that generator and are not reported; "
         "data-order APIs are RNG302/RNG303; layer constructors are not reported.\n"
         + _WHEN.format(lib="torch")
     )
