@@ -674,3 +674,99 @@ def test_functional_dropout_outside_training_is_not_a_draw(tree) -> None:
         }
     )
     assert findings(root) == ["eval.py:7: RNG003", "eval.py:8: RNG003"]
+
+
+def test_linting_a_package_folder_resolves_its_absolute_imports(tree) -> None:
+    root = tree(
+        {
+            "mypkg/__init__.py": "",
+            "mypkg/utils.py": """
+                import torch
+                def set_seed(s):
+                    torch.manual_seed(s)
+            """,
+            "mypkg/train.py": """
+                import torch
+                from mypkg.utils import set_seed
+                if __name__ == "__main__":
+                    set_seed(0)
+                    print(torch.rand(3))
+            """,
+        }
+    )
+    report = lint_paths([str(root / "mypkg")], Settings(root=str(root)))
+    assert report.findings == []
+
+
+def test_type_checking_imports_do_not_run(tree) -> None:
+    root = tree(
+        {
+            "heavy.py": "import numpy as np\nNOISE = np.random.rand(3)\n",
+            "main.py": """
+                from typing import TYPE_CHECKING
+                import numpy as np
+                if TYPE_CHECKING:
+                    import heavy
+                def main():
+                    np.random.seed(0)
+                if __name__ == "__main__":
+                    main()
+            """,
+        }
+    )
+    assert findings(root) == []
+
+
+def test_module_level_rebinding_hides_the_module_but_fallbacks_do_not(tree) -> None:
+    root = tree(
+        {
+            "a.py": """
+                import random
+                random = random.Random(0)
+                def main():
+                    return random.random()
+                if __name__ == "__main__":
+                    main()
+            """,
+            "b.py": """
+                try:
+                    import numpy as np
+                except ImportError:
+                    np = None
+                if __name__ == "__main__":
+                    print(np.random.rand())
+            """,
+        }
+    )
+    assert findings(root) == ["b.py:6: RNG002"]
+
+
+def test_bare_decorators_run_at_definition_time(tree) -> None:
+    root = tree(
+        {
+            "lib.py": """
+                import numpy as np
+                def register(fn):
+                    fn.tag = np.random.rand()
+                    return fn
+                @register
+                def work():
+                    return 1
+            """,
+            "main.py": """
+                import numpy as np
+                import lib
+                def main():
+                    np.random.seed(0)
+                    lib.work()
+                if __name__ == "__main__":
+                    main()
+            """,
+        }
+    )
+    assert findings(root) == ["lib.py:3: RNG002"]
+
+
+def test_generator_none_is_the_default_generator(tree) -> None:
+    root = tree({"s.py": "import torch\nprint(torch.rand(3, generator=None))\n"})
+    assert findings(root) == ["s.py:2: RNG003"]

@@ -57,3 +57,30 @@ def test_every_rule_is_documented() -> None:
         ):
             assert section in text, (code, section)
         assert textwrap.dedent(rule.invalid[0].code).strip() in text
+
+
+def test_rng103_tracks_generators_per_function_and_per_class(tmp_path: Path) -> None:
+    code = """
+        import torch
+
+        def d():
+            g = torch.Generator()
+            return torch.rand(3, generator=g)
+
+        def k():
+            g = torch.Generator()
+            g.manual_seed(1)
+            return g
+
+        class A:
+            def __init__(self):
+                self.g = torch.Generator()
+            def reset(self):
+                self.g.manual_seed(0)
+
+        class B:
+            def __init__(self):
+                self.g = torch.Generator()
+    """
+    found = _lint(tmp_path, code, None, "RNG103")
+    assert sorted(f.span.line for f in found) == [4, 20]

@@ -52,8 +52,12 @@ class CallSite:
         return argument(self.node, position, keyword)
 
     def has_keyword(self, keyword: str) -> bool:
+        """Is ``keyword=`` passed with something other than ``None`` (or maybe via ``**``)?"""
         return any(
-            a.keyword is not None and a.keyword.value == keyword for a in self.node.args
+            a.keyword is not None
+            and a.keyword.value == keyword
+            and not (isinstance(a.value, cst.Name) and a.value.value == "None")
+            for a in self.node.args
         ) or (_has_star_kwargs(self.node))
 
     def constructor_of(
@@ -124,8 +128,8 @@ class FileContext:
     calls: list[CallSite] = field(default_factory=list)
     #: id(call node) → the assignment target it is stored into (``g = torch.Generator()``).
     stored_into: dict[int, cst.BaseExpression] = field(default_factory=dict)
-    #: Names/attribute chains returned or yielded somewhere ("g", "self.g").
-    escapes: set[str] = field(default_factory=set)
+    #: Names/attribute chains returned or yielded, with their owner (see ``owner_of``).
+    escapes: set[tuple[str, str]] = field(default_factory=set)
     imports_torch: bool = False
     #: Rule scratch space, keyed by rule code.
     state: dict[str, Any] = field(default_factory=dict)
@@ -183,13 +187,16 @@ class _Collector(cst.CSTVisitor):
         self.pending_bases: list[tuple[str, list[cst.BaseExpression], NameScope]] = []
         self.function_names: list[tuple[str, Optional[str]]] = [("", None)]
         self.stored_into: dict[int, cst.BaseExpression] = {}
-        self.escapes: set[str] = set()
+        self.escapes: set[tuple[str, str]] = set()
         self.guard: tuple[int, int] = (-1, -1)
         self._guard_node: Optional[cst.If] = None
         self.imports_torch = False
         #: ``if flag:`` conditions on the current function's parameters around this point.
         self.conditions: list[Condition] = []
         self.block_marks: list[int] = []
+        self.type_checking = 0
+        #: ``@deco`` applications: (decorator expression, scope, order).
+        self.decorator_calls: list[tuple[cst.BaseExpression, NameScope, int]] = []
         #: order → the conditions an event sits under (see ScopeFacts.conditions).
         self.conditions_at: dict[int, tuple[Condition, ...]] = {}
         #: function qualname → (parameter names without self, literal defaults).
@@ -215,10 +222,13 @@ class _Collector(cst.CSTVisitor):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         parent = self.scope
-        parent.bind(node.name.value, ("def", _join(parent.qualname, node.name.value)))
+        parent.bind(
+            node.name.value,
+            ("def", _join(parent.qualname, node.name.value)),
+            self._conditional(pushed=False),
+        )
         self.stmts.append(node)
-        for deco in node.decorators:
-            deco.visit(self)
+        self._decorators(node.decorators)
         node.params.visit(self)  # defaults are evaluated in the enclosing scope
         if node.returns is not None:
             node.returns.visit(self)
@@ -270,6 +280,15 @@ class _Collector(cst.CSTVisitor):
                 return False
             if t is cst.If:
                 assert isinstance(node, cst.If)
+                if _is_type_checking(node.test):
+                    # Imports for type checkers only: bound, never run.
+                    node.test.visit(self)
+                    self.type_checking += 1
+                    node.body.visit(self)
+                    self.type_checking -= 1
+                    if node.orelse is not None:
+                        node.orelse.visit(self)
+                    return False
                 condition = self._param_condition(node.test)
                 if condition is not None:
                     node.test.visit(self)
@@ -326,6 +345,25 @@ class _Collector(cst.CSTVisitor):
             return None
         return condition_of(test, self.scope.params)
 
+    def _decorators(self, decorators: Sequence[cst.Decorator]) -> None:
+        """Decorators run when the definition runs; ``@deco`` (no call) is a call of ``deco``."""
+        for deco in decorators:
+            deco.visit(self)
+            if isinstance(deco.decorator, (cst.Name, cst.Attribute)):
+                self.order += 1
+                self.decorator_calls.append((deco.decorator, self.scope, self.order))
+
+    def _conditional(self, pushed: bool = True) -> bool:
+        """Is the current statement inside a block of the current scope (if/try/for/…)?
+        ``pushed``: the current statement is already on the stack (it is not itself a block)."""
+        for stmt in reversed(self.stmts[:-1] if pushed else self.stmts):
+            t = type(stmt)
+            if t is cst.FunctionDef or t is cst.ClassDef:
+                return False
+            if t in _BLOCKS:
+                return True
+        return False
+
     def _note_conditions(self) -> None:
         if self.conditions:
             self.conditions_at[self.order] = tuple(self.conditions)
@@ -342,9 +380,8 @@ class _Collector(cst.CSTVisitor):
     def _visit_class(self, node: cst.ClassDef) -> None:
         parent = self.scope
         qual = _join(parent.qualname, node.name.value)
-        parent.bind(node.name.value, ("def", qual))
-        for deco in node.decorators:
-            deco.visit(self)
+        parent.bind(node.name.value, ("def", qual), self._conditional(pushed=False))
+        self._decorators(node.decorators)
         for base in node.bases:
             base.visit(self)
         self.classes[qual] = ClassFacts(qual)
@@ -391,7 +428,7 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
         for n in node.names:
-            self.scope.bind(n.name.value, VAR)
+            self.scope.bind(n.name.value, VAR, self._conditional())
 
     def visit_Import(self, node: cst.Import) -> None:
         self.order += 1
@@ -405,7 +442,8 @@ class _Collector(cst.CSTVisitor):
             else:
                 head = name.split(".", 1)[0]
                 self.scope.bind(head, ("import", 0, head))
-            self.imports.append((self.scope.exec_name, Import(name, 0, (), self.order)))
+            if not self.type_checking:
+                self.imports.append((self.scope.exec_name, Import(name, 0, (), self.order)))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self.order += 1
@@ -417,7 +455,10 @@ class _Collector(cst.CSTVisitor):
             self.imports_torch = True
         if isinstance(node.names, cst.ImportStar):
             self.scope.module().star_imports.append((level, module))
-            self.imports.append((self.scope.exec_name, Import(module, level, ("*",), self.order)))
+            if not self.type_checking:
+                self.imports.append(
+                    (self.scope.exec_name, Import(module, level, ("*",), self.order))
+                )
             return
         names: list[str] = []
         for alias in node.names:
@@ -428,7 +469,10 @@ class _Collector(cst.CSTVisitor):
                 bound = alias.asname.name.value
             full = f"{module}.{name}" if module else name
             self.scope.bind(bound, ("import", level, full))
-        self.imports.append((self.scope.exec_name, Import(module, level, tuple(names), self.order)))
+        if not self.type_checking:
+            self.imports.append(
+                (self.scope.exec_name, Import(module, level, tuple(names), self.order))
+            )
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for t in node.targets:
@@ -439,7 +483,7 @@ class _Collector(cst.CSTVisitor):
             self._assign(node.target, node.value)
         else:
             for name in target_names(node.target):
-                self.scope.bind(name, VAR)
+                self.scope.bind(name, VAR, self._conditional())
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._assign(node.target, node.value)
@@ -450,7 +494,7 @@ class _Collector(cst.CSTVisitor):
     def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         names = target_names(target)
         for name in names:
-            self.scope.bind(name, VAR)
+            self.scope.bind(name, VAR, self._conditional())
             if len(names) == 1:
                 self.scope.assigns.setdefault(name, []).append((self.order, value))
         key = dotted(target) if isinstance(target, cst.Attribute) else None
@@ -465,16 +509,16 @@ class _Collector(cst.CSTVisitor):
 
     def visit_For(self, node: cst.For) -> None:
         for name in target_names(node.target):
-            self.scope.bind(name, VAR)
+            self.scope.bind(name, VAR, self._conditional())
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
             for name in target_names(node.asname.name):
-                self.scope.bind(name, VAR)
+                self.scope.bind(name, VAR, self._conditional())
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None and isinstance(node.name.name, cst.Name):
-            self.scope.bind(node.name.name.value, VAR)
+            self.scope.bind(node.name.name.value, VAR, True)
 
     def visit_Return(self, node: cst.Return) -> None:
         self._escape(node.value)
@@ -490,7 +534,7 @@ class _Collector(cst.CSTVisitor):
         for v in [e.value for e in elements] if elements is not None else [value]:
             key = dotted(v)
             if key is not None:
-                self.escapes.add(key)
+                self.escapes.add((owner_of(self.scope, key), key))
 
     # --- calls -------------------------------------------------------------------------------
 
@@ -515,6 +559,7 @@ _STATEMENTS = frozenset(
         cst.Match,
     }
 )
+_BLOCKS = frozenset({cst.If, cst.Try, cst.TryStar, cst.For, cst.While, cst.With, cst.Match})
 _COMPREHENSIONS = frozenset({cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
 _HANDLERS: dict[type, Any] = {
     cst.Global: _Collector.visit_Global,
@@ -666,6 +711,23 @@ def _argument(
                 ),
             )
     return ("other", None)
+
+
+def _is_type_checking(test: cst.BaseExpression) -> bool:
+    return (isinstance(test, cst.Name) and test.value == "TYPE_CHECKING") or (
+        isinstance(test, cst.Attribute) and test.attr.value == "TYPE_CHECKING"
+    )
+
+
+def owner_of(scope: NameScope, key: str) -> str:
+    """Where a name or attribute chain lives: a plain name in its function, ``self.x`` in its
+    class, any other attribute chain in the file."""
+    if "." not in key:
+        return scope.exec_name
+    binding = scope.lookup(key.split(".", 1)[0])
+    if binding is not None and binding[0] == "self":
+        return f"class {binding[1]}"
+    return "*"
 
 
 def _join(prefix: str, name: str) -> str:
@@ -823,6 +885,11 @@ def analyse_module(
         _events_for_call(ctx, site, events, seed_functions)
         for rule in call_rules:
             rule.check_call(ctx, site)
+    for expr, scope, order in collector.decorator_calls:
+        target = resolve(expr, scope)
+        if target is not None and target[0] in ("local", "import", "self"):
+            events = scopes.setdefault(scope.exec_name, ScopeFacts(scope.exec_name)).events
+            events.append(Call(target, order, args=((0, "other", None),)))
     for rule in rules:
         rule.check_file(ctx)
     for scope_facts in scopes.values():

@@ -3,9 +3,9 @@
 A name is resolved the way Python would at call time: the innermost function scope that binds it
 (parameters, assignments, loop targets, local imports, …), skipping class bodies, then the module.
 A name bound by an import resolves to the dotted path it imports; any other binding makes it a
-plain variable, so a parameter called ``random`` or a local ``np`` is never the module. At module
-level an import binding wins over a fallback assignment (``try: import numpy as np`` /
-``except ImportError: np = None``).
+plain variable, so a parameter called ``random``, a local ``np`` or a module-level
+``random = random.Random(0)`` is never the module. A conditional fallback does not hide an import
+(``try: import numpy as np`` / ``except ImportError: np = None``).
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ VAR: Binding = ("var",)
 # ("import", level, "dotted") | ("local", "qualname") | ("self", "C", "m") | ("super", "C", "m")
 # | ("var", "name") | ("attr", "m")
 Resolved = tuple[Union[str, int], ...]
-
-_RANK = {"import": 3, "def": 2, "self": 1, "var": 0}
 
 
 @dataclass
@@ -44,13 +42,21 @@ class NameScope:
     star_imports: list[tuple[int, str]] = field(default_factory=list)
     params: set[str] = field(default_factory=set)
 
-    def bind(self, name: str, binding: Binding) -> None:
+    def bind(self, name: str, binding: Binding, weak: bool = False) -> None:
+        """Record a binding; a later one replaces an earlier one, except that plain variables
+        never hide a definition or ``self``, and ``weak`` bindings (made under a condition:
+        ``except ImportError: np = None``) never hide an import."""
         if name in self.globals and self.parent is not None:
-            self.module().bind(name, binding)
+            self.module().bind(name, binding, weak)
             return
         old = self.bindings.get(name)
-        if old is None or _RANK[str(binding[0])] >= _RANK[str(old[0])]:
-            self.bindings[name] = binding
+        if old is not None:
+            kind, old_kind = binding[0], old[0]
+            if kind == "var" and old_kind in ("def", "self"):
+                return
+            if kind in ("var", "def") and old_kind == "import" and weak:
+                return
+        self.bindings[name] = binding
 
     def module(self) -> NameScope:
         scope = self

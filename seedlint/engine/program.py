@@ -75,6 +75,12 @@ class Program:
         self.files = files
         self.link_imports = link_imports
         self.root = root or _common_dir(list(files))
+        # Linting ``mypkg/`` itself: the package's parent is where its absolute imports start.
+        while os.path.join(self.root, "__init__.py") in files:
+            parent = os.path.dirname(self.root)
+            if parent == self.root:
+                break
+            self.root = parent
         self.entry_patterns = tuple(entry_patterns)
         self._dirs: set[str] = set()
         for key in files:

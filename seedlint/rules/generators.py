@@ -7,7 +7,7 @@ from typing import ClassVar
 import libcst as cst
 
 from seedlint import apis
-from seedlint.engine.collect import CallSite, FileContext
+from seedlint.engine.collect import CallSite, FileContext, owner_of
 from seedlint.engine.names import dotted
 from seedlint.rules.base import Invalid, Rule, Valid
 
@@ -239,7 +239,7 @@ class UnseededTorchGenerator(Rule):
             key = dotted(target) if target is not None else None
             if key is not None:
                 where = (_scope_of(site, key), key)
-                if where in seeded or where in passed or key in ctx.escapes:
+                if where in seeded or where in passed or where in ctx.escapes:
                     continue
             ctx.report(
                 self.code,
@@ -252,8 +252,7 @@ class UnseededTorchGenerator(Rule):
 
 
 def _scope_of(site: CallSite, key: str) -> str:
-    """Plain names are per function; attribute chains (``self.g``) are per file."""
-    return site.scope.exec_name if "." not in key else "*"
+    return owner_of(site.scope, key)
 
 
 def is_torch_generator(site: CallSite, node: cst.BaseExpression) -> bool:
