@@ -770,3 +770,23 @@ def test_bare_decorators_run_at_definition_time(tree) -> None:
 def test_generator_none_is_the_default_generator(tree) -> None:
     root = tree({"s.py": "import torch\nprint(torch.rand(3, generator=None))\n"})
     assert findings(root) == ["s.py:2: RNG003"]
+
+
+def test_message_says_when_the_only_seed_changes_every_run(tree) -> None:
+    root = tree(
+        {
+            "train.py": """
+                import time
+                import torch
+                def main():
+                    torch.manual_seed(int(time.time()))
+                    print(torch.randn(2))
+                if __name__ == "__main__":
+                    main()
+            """
+        }
+    )
+    report = lint_paths([str(root)], Settings(root=str(root)))
+    codes = [(f.code, f.span.line) for f in report.findings]
+    assert codes == [("RNG201", 4), ("RNG003", 5)]
+    assert "seeds only with a seed that changes on every run" in report.findings[1].message

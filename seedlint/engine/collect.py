@@ -935,9 +935,9 @@ def _events_for_call(
             return
         seeder = apis.seeder(q)
         if seeder is not None or q in seed_functions:
-            if seeder is None or values.seeds_deterministically(seeder, site):
-                libs = seeder.libs if seeder is not None else apis.ALL_LIBRARIES
-                events.append(Seed(libs, q, site.order))
+            libs = seeder.libs if seeder is not None else apis.ALL_LIBRARIES
+            fixed = seeder is None or values.seeds_deterministically(seeder, site)
+            events.append(Seed(libs, q, site.order, deterministic=fixed))
             return
         if q in apis.ENTROPY_RESEEDS or apis.numpy_constructor(q):
             return
@@ -945,8 +945,10 @@ def _events_for_call(
         method = site.method
         if method in apis.SEEDING_METHODS and site.resolved is None:
             seeder = apis.SEEDERS["lightning.fabric.Fabric.seed_everything"]
-            if values.seeds_deterministically(seeder, site):
-                events.append(Seed(apis.ALL_LIBRARIES, f"<object>.{method}", site.order))
+            fixed = values.seeds_deterministically(seeder, site)
+            events.append(
+                Seed(apis.ALL_LIBRARIES, f"<object>.{method}", site.order, deterministic=fixed)
+            )
             return
         if (
             method in apis.TORCH_TENSOR_SAMPLERS

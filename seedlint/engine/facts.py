@@ -42,11 +42,13 @@ class Draw:
 
 @dataclass(frozen=True)
 class Seed:
-    """A call that deterministically seeds ``libs``."""
+    """A call that seeds ``libs``; ``deterministic`` False: from a seed that changes from run
+    to run (RNG201) — it does not count as seeding, but the message can say so."""
 
     libs: frozenset[str]
     api: str
     order: int
+    deterministic: bool = True
 
 
 @dataclass(frozen=True)

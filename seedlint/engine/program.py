@@ -52,6 +52,8 @@ class UnseededDraw:
     seed_hint: Optional[str] = None
     #: Reached by following calls in order (not only through code that "runs later").
     followed: bool = True
+    #: The entry point seeds this library, but only from a seed that changes every run.
+    entropy_seeded: bool = False
 
 
 @dataclass
@@ -305,7 +307,8 @@ class Program:
                 outs: list[FuncKey] = []
                 for ev in scope.events:
                     if isinstance(ev, Seed):
-                        libs |= ev.libs
+                        if ev.deterministic:
+                            libs |= ev.libs
                     elif isinstance(ev, Call) and not ev.value:
                         resolved = self.resolve(key, _plain(ev.target))
                         for kind, k, q in resolved:
@@ -417,6 +420,8 @@ class _Runner:
         self.invisible_seen: set[FuncKey] = set()
         self.result = EntryRun(program.files[entry])
         self.seed_hints: list[str] = []
+        #: Libraries this run seeds only from a seed that changes every run (RNG201).
+        self.entropy_seeded: set[str] = set()
         #: Methods of the classes this run instantiates, by name (rapid type analysis: a call
         #: ``x.m()`` on an object of unknown type may reach only these).
         self.methods_by_name: dict[str, list[FuncKey]] = {}
@@ -446,6 +451,7 @@ class _Runner:
                 seeded_later=u.draw.lib in self.state,
                 seed_hint=self.seed_hints[0] if self.seed_hints else None,
                 followed=u.followed,
+                entropy_seeded=u.draw.lib in self.entropy_seeded,
             )
             for u in self.result.unseeded
         ]
@@ -488,7 +494,10 @@ class _Runner:
                 if ev.lib not in self.state:
                     self._unseeded(facts, ev, at_import=qual == "" and key != self.entry)
             elif isinstance(ev, Seed):
-                self.state |= ev.libs
+                if ev.deterministic:
+                    self.state |= ev.libs
+                else:
+                    self.entropy_seeded |= ev.libs
             elif isinstance(ev, Import):
                 self._exec_import(key, ev, depth)
             elif isinstance(ev, Call):

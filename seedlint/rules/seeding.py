@@ -62,6 +62,11 @@ class _UnseededGlobal(Rule):
                 f"`{api}` draws from {title} before {entry} seeds it: "
                 f"move `{self.seed_hint}` (or `seed_everything(...)`) ahead of this call"
             )
+        if u.entropy_seeded:
+            return (
+                f"`{api}` draws from {title}, which {entry} seeds only with a seed that changes "
+                f"on every run (see RNG201): seed it with a fixed value"
+            )
         return (
             f"`{api}` draws from {title}, which {entry} never seeds: call `{self.seed_hint}` "
             f"(or `seed_everything(...)`) at the start of its main flow"
