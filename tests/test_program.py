@@ -790,3 +790,25 @@ def test_message_says_when_the_only_seed_changes_every_run(tree) -> None:
     codes = [(f.code, f.span.line) for f in report.findings]
     assert codes == [("RNG201", 4), ("RNG003", 5)]
     assert "seeds only with a seed that changes on every run" in report.findings[1].message
+
+
+def test_seed_parameter_left_none_does_not_seed(tree) -> None:
+    root = tree(
+        {
+            "train.py": """
+                import random
+                def setup(seed=None):
+                    random.seed(seed)
+                def main():
+                    setup()
+                    print(random.random())
+                    setup(3)
+                    print(random.random())
+                if __name__ == "__main__":
+                    main()
+            """
+        }
+    )
+    report = lint_paths([str(root)], Settings(root=str(root)))
+    assert [(f.code, f.span.line) for f in report.findings] == [("RNG001", 6)]
+    assert "before" in report.findings[0].message

@@ -937,7 +937,13 @@ def _events_for_call(
         if seeder is not None or q in seed_functions:
             libs = seeder.libs if seeder is not None else apis.ALL_LIBRARIES
             fixed = seeder is None or values.seeds_deterministically(seeder, site)
-            events.append(Seed(libs, q, site.order, deterministic=fixed))
+            param = None
+            if seeder is not None and seeder.none_is_entropy:
+                arg = site.arg(seeder.arg, seeder.keyword)
+                if arg is not None and isinstance(arg.value, cst.Name):
+                    name = arg.value.value
+                    param = name if name in site.scope.params else None
+            events.append(Seed(libs, q, site.order, deterministic=fixed, none_param=param))
             return
         if q in apis.ENTROPY_RESEEDS or apis.numpy_constructor(q):
             return

@@ -49,6 +49,9 @@ class Seed:
     api: str
     order: int
     deterministic: bool = True
+    #: The seed is this parameter of the enclosing function, and ``None`` would mean OS
+    #: entropy: a call that leaves it ``None`` does not seed.
+    none_param: Optional[str] = None
 
 
 @dataclass(frozen=True)

@@ -494,7 +494,8 @@ class _Runner:
                 if ev.lib not in self.state:
                     self._unseeded(facts, ev, at_import=qual == "" and key != self.entry)
             elif isinstance(ev, Seed):
-                if ev.deterministic:
+                left_none = ev.none_param is not None and env and env.get(ev.none_param, 0) is None
+                if ev.deterministic and not left_none:
                     self.state |= ev.libs
                 else:
                     self.entropy_seeded |= ev.libs
