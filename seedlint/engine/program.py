@@ -494,7 +494,11 @@ class _Runner:
                 if ev.lib not in self.state:
                     self._unseeded(facts, ev, at_import=qual == "" and key != self.entry)
             elif isinstance(ev, Seed):
-                left_none = ev.none_param is not None and env and env.get(ev.none_param, 0) is None
+                left_none = (
+                    env is not None
+                    and ev.none_param is not None
+                    and env.get(ev.none_param, _UNKNOWN) is None
+                )
                 if ev.deterministic and not left_none:
                     self.state |= ev.libs
                 else:
