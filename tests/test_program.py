@@ -812,3 +812,28 @@ def test_seed_parameter_left_none_does_not_seed(tree) -> None:
     report = lint_paths([str(root)], Settings(root=str(root)))
     assert [(f.code, f.span.line) for f in report.findings] == [("RNG001", 6)]
     assert "before" in report.findings[0].message
+
+
+def test_aliases_made_by_assignment(tree) -> None:
+    root = tree(
+        {
+            "run.py": """
+                import random
+                import torch
+
+                def draw():
+                    return torch.rand(1)
+
+                def main():
+                    r = random
+                    cb = draw
+                    cb()
+                    torch.manual_seed(0)
+                    print(r.random())
+
+                if __name__ == "__main__":
+                    main()
+            """
+        }
+    )
+    assert findings(root) == ["run.py:5: RNG003", "run.py:12: RNG001"]

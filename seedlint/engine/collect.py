@@ -493,8 +493,10 @@ class _Collector(cst.CSTVisitor):
 
     def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         names = target_names(target)
+        aliased = isinstance(target, cst.Name) and isinstance(value, (cst.Name, cst.Attribute))
         for name in names:
-            self.scope.bind(name, VAR, self._conditional())
+            binding = ("alias", value, self.scope) if aliased else VAR
+            self.scope.bind(name, binding, self._conditional())
             if len(names) == 1:
                 self.scope.assigns.setdefault(name, []).append((self.order, value))
         key = dotted(target) if isinstance(target, cst.Attribute) else None

@@ -11,12 +11,13 @@ plain variable, so a parameter called ``random``, a local ``np`` or a module-lev
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 import libcst as cst
 
 # Bindings: ("import", level, "dotted") | ("def", "qualname") | ("self", "Class") | ("var",)
-Binding = tuple[Union[str, int], ...]
+# | ("alias", expression, scope) for ``r = random`` / ``cb = draw`` (resolved on use)
+Binding = tuple[Any, ...]
 VAR: Binding = ("var",)
 
 # Resolutions of an expression (see seedlint.engine.facts for call targets):
@@ -52,9 +53,9 @@ class NameScope:
         old = self.bindings.get(name)
         if old is not None:
             kind, old_kind = binding[0], old[0]
-            if kind == "var" and old_kind in ("def", "self"):
+            if kind in ("var", "alias") and old_kind in ("def", "self"):
                 return
-            if kind in ("var", "def") and old_kind == "import" and weak:
+            if kind in ("var", "alias", "def") and old_kind == "import" and weak:
                 return
         self.bindings[name] = binding
 
@@ -102,8 +103,10 @@ def dotted(node: cst.BaseExpression) -> Optional[str]:
     return None
 
 
-def resolve(node: cst.BaseExpression, scope: NameScope) -> Optional[Resolved]:
+def resolve(node: cst.BaseExpression, scope: NameScope, depth: int = 0) -> Optional[Resolved]:
     """What ``node`` (a callee, a value) refers to, as far as imports and definitions tell."""
+    if depth > 8:
+        return None
     if isinstance(node, cst.Name):
         binding = scope.lookup(node.value)
         if binding is None:
@@ -117,6 +120,10 @@ def resolve(node: cst.BaseExpression, scope: NameScope) -> Optional[Resolved]:
             return binding
         if kind == "def":
             return ("local", binding[1])
+        if kind == "alias":
+            aliased = resolve(binding[1], binding[2], depth + 1)
+            if aliased is not None and aliased[0] in ("import", "local"):
+                return aliased
         return ("var", node.value)
     if isinstance(node, cst.Attribute):
         attr = node.attr.value
@@ -128,7 +135,7 @@ def resolve(node: cst.BaseExpression, scope: NameScope) -> Optional[Resolved]:
             and scope.method_of
         ):
             return ("super", scope.method_of, attr)
-        base = resolve(value, scope)
+        base = resolve(value, scope, depth + 1)
         if base is None:
             return None
         kind = base[0]
