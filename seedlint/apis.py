@@ -376,6 +376,8 @@ SEEDERS: dict[str, Seeder] = {
 #: Methods that seed every library whatever object they are called on (Lightning's
 #: ``fabric.seed_everything(seed)``).
 SEEDING_METHODS = frozenset({"seed_everything"})
+#: How their seed argument is read (Lightning 2.x: absent or None is a fixed default).
+SEEDING_METHOD = SEEDERS["lightning.fabric.Fabric.seed_everything"]
 
 #: Calls that throw away a seed and reseed from OS entropy (RNG202).
 ENTROPY_RESEEDS = frozenset(

@@ -236,12 +236,8 @@ class _Collector(cst.CSTVisitor):
         if parent.kind == "class":
             scope.method_of = parent.qualname
             self.classes[parent.qualname].methods.append(node.name.value)
-            static = any(
-                isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
-                for d in node.decorators
-            )
             params = list(node.params.posonly_params) + list(node.params.params)
-            if params and not static:
+            if params and not static_method(node):
                 scope.bind(params[0].name.value, ("self", parent.qualname))
         for p in _all_params(node.params):
             scope.bind(p.name.value, VAR)
@@ -952,8 +948,7 @@ def _events_for_call(
     else:
         method = site.method
         if method in apis.SEEDING_METHODS and site.resolved is None:
-            seeder = apis.SEEDERS["lightning.fabric.Fabric.seed_everything"]
-            fixed = values.seeds_deterministically(seeder, site)
+            fixed = values.seeds_deterministically(apis.SEEDING_METHOD, site)
             events.append(
                 Seed(apis.ALL_LIBRARIES, f"<object>.{method}", site.order, deterministic=fixed)
             )

@@ -61,7 +61,6 @@ class EntryRun:
     entry: FileFacts
     seeded: set[str] = field(default_factory=set)
     unseeded: list[UnseededDraw] = field(default_factory=list)
-    reached_modules: set[str] = field(default_factory=set)
 
 
 class Program:
@@ -466,7 +465,6 @@ class _Runner:
             if init not in self.imported:
                 self._exec_module(init, as_main=False, depth=depth + 1)
         self.imported.add(key)
-        self.result.reached_modules.add(key)
         facts = self.p.files[key]
         scope = facts.scopes.get("")
         if scope is None:

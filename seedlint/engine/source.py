@@ -38,10 +38,10 @@ def parse(data: bytes, path: str) -> Union[cst.Module, Finding]:
         if located:  # the native parser puts the real location in the message
             line, col = int(located.group(1)), int(located.group(2)) + 1
             detail = detail[located.end() :].lstrip(": ")
-        precise = _python_syntax_error(data)
-        if precise is not None:  # CPython locates errors better than libcst's parser
-            line, col, detail = precise
-        elif _python_accepts(data):
+        verdict = _python_verdict(data)
+        if isinstance(verdict, tuple):  # CPython locates errors better than libcst's parser
+            line, col, detail = verdict
+        elif verdict:
             detail = f"valid Python that seedlint's parser (libcst) does not support: {detail}"
         if len(detail) > 120:
             detail = detail[:117] + "..."
@@ -52,20 +52,14 @@ def parse(data: bytes, path: str) -> Union[cst.Module, Finding]:
         return syntax_error(path, 1, 1, f"cannot decode the file: {exc}")
 
 
-def _python_syntax_error(data: bytes) -> Optional[tuple[int, int, str]]:
+def _python_verdict(data: bytes) -> Union[tuple[int, int, str], bool]:
+    """CPython's view of a file libcst rejected: its syntax error (line, column, message),
+    True when CPython accepts the file, False when it cannot tell."""
     try:
         ast.parse(data)
     except SyntaxError as exc:
         return max(exc.lineno or 1, 1), max(exc.offset or 1, 1), exc.msg
     except (ValueError, RecursionError, MemoryError):
-        return None
-    return None
-
-
-def _python_accepts(data: bytes) -> bool:
-    try:
-        ast.parse(data)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
 

@@ -220,12 +220,12 @@ class UnseededTorchGenerator(Rule):
             else:
                 key = dotted(receiver)
                 if key is not None:
-                    state["seeded"].add((_scope_of(site, key), key))
+                    state["seeded"].add((owner_of(site.scope, key), key))
         for a in site.node.args:
             if a.keyword is None and not a.star:
                 key = dotted(a.value)
                 if key is not None:
-                    state["passed"].add((_scope_of(site, key), key))
+                    state["passed"].add((owner_of(site.scope, key), key))
 
     def check_file(self, ctx: FileContext) -> None:
         state = ctx.state.get(self.code)
@@ -238,7 +238,7 @@ class UnseededTorchGenerator(Rule):
             target = ctx.stored_into.get(id(site.node))
             key = dotted(target) if target is not None else None
             if key is not None:
-                where = (_scope_of(site, key), key)
+                where = (owner_of(site.scope, key), key)
                 if where in seeded or where in passed or where in ctx.escapes:
                     continue
             ctx.report(
@@ -249,10 +249,6 @@ class UnseededTorchGenerator(Rule):
                 site.node,
                 site.stmt,
             )
-
-
-def _scope_of(site: CallSite, key: str) -> str:
-    return owner_of(site.scope, key)
 
 
 def is_torch_generator(site: CallSite, node: cst.BaseExpression) -> bool:
