@@ -447,3 +447,139 @@ def entropy_source(qualname: str) -> Optional[str]:
         return src
     root = qualname.split(".", 1)[0]
     return ENTROPY_MODULES.get(root)
+
+
+# --- data loading (RNG104, RNG301–RNG303) -----------------------------------------------------------
+
+DATALOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})
+#: ``DataLoader.__init__``'s positional parameters, in order (torch ≥ 1.7; the rest are
+#: keyword-only). ``tests/test_apis.py`` checks them against the installed torch.
+DATALOADER_PARAMS: tuple[str, ...] = (
+    "dataset",
+    "batch_size",
+    "shuffle",
+    "sampler",
+    "batch_sampler",
+    "num_workers",
+    "collate_fn",
+    "pin_memory",
+    "drop_last",
+    "timeout",
+    "worker_init_fn",
+    "multiprocessing_context",
+    "generator",
+)
+
+#: Data-order APIs that draw from the global torch generator unless given ``generator=``:
+#: qualname → the position of their ``generator`` parameter.
+SAMPLERS: dict[str, int] = {
+    **{f"torch.utils.data.{m}random_split": 2 for m in ("", "dataset.")},
+    **{
+        f"torch.utils.data.{m}{name}": position
+        for m in ("", "sampler.")
+        for name, position in (
+            ("RandomSampler", 3),
+            ("SubsetRandomSampler", 1),
+            ("WeightedRandomSampler", 3),
+        )
+    },
+}
+
+#: Classes whose subclasses are datasets that a DataLoader copies into its workers.
+DATASET_BASES = frozenset(
+    {
+        "torch.utils.data.Dataset",
+        "torch.utils.data.IterableDataset",
+        "torch.utils.data.dataset.Dataset",
+        "torch.utils.data.dataset.IterableDataset",
+        "torch.utils.data.TensorDataset",
+        "torch.utils.data.dataset.TensorDataset",
+        "torchvision.datasets.VisionDataset",
+        "torchvision.datasets.vision.VisionDataset",
+        "torchvision.datasets.DatasetFolder",
+        "torchvision.datasets.folder.DatasetFolder",
+        "torchvision.datasets.ImageFolder",
+        "torchvision.datasets.folder.ImageFolder",
+    }
+)
+#: Dataset methods that run inside the DataLoader's workers.
+DATASET_WORKER_METHODS = frozenset({"__getitem__", "__getitems__", "__iter__", "__next__"})
+
+#: Private generators (RNG104): constructors of objects that hold their own stream.
+PRIVATE_GENERATOR_CONSTRUCTORS = frozenset(
+    NUMPY_SEEDABLE_CONSTRUCTORS - {"numpy.random.SeedSequence"}
+    | {"numpy.random.Generator"}
+    | PYTHON_GENERATOR_CONSTRUCTORS
+    | TORCH_GENERATOR_CONSTRUCTORS
+)
+
+#: ``worker_init_fn``s that reseed every stream per worker and rank, including generators the
+#: dataset holds.
+RESEEDING_WORKER_INITS = frozenset(
+    {"seedlint_runtime.seed_worker", "seedlint_runtime.workers.seed_worker"}
+)
+
+# --- devices (RNG401) ---------------------------------------------------------------------------
+
+#: Random factories that take ``device=`` (checked against the installed torch in the tests).
+TORCH_RANDOM_FACTORIES = frozenset(
+    f"torch.{n}"
+    for n in (
+        "rand",
+        "randn",
+        "randint",
+        "randperm",
+        "normal",
+        "rand_like",
+        "randn_like",
+        "randint_like",
+    )
+)
+#: ``torch.cuda.FloatTensor(...)`` and friends: tensors created on the current CUDA device.
+TORCH_CUDA_TENSOR_TYPES = frozenset(
+    f"torch.cuda.{n}Tensor"
+    for n in ("BFloat16", "Bool", "Byte", "Char", "Double", "Float", "Half", "Int", "Long", "Short")
+)
+
+# --- determinism (RNG501, RNG502) -------------------------------------------------------------------
+
+#: Pseudo-library "seeded" by a call that turns on deterministic algorithms (RNG502).
+DETERMINISM = "torch-deterministic"
+
+#: Calls that turn deterministic algorithms on: qualname → (position, keyword) of the flag that
+#: must be true; (None, None): the call always does.
+DETERMINISM_ENABLERS: dict[str, tuple[Optional[int], Optional[str]]] = {
+    "torch.use_deterministic_algorithms": (0, "mode"),
+    "seedlint_runtime.seed_everything": (None, "deterministic"),
+    "seedlint_runtime.seeding.seed_everything": (None, "deterministic"),
+    "transformers.enable_full_determinism": (None, None),
+    "transformers.trainer_utils.enable_full_determinism": (None, None),
+    "transformers.set_seed": (1, "deterministic"),
+    "transformers.trainer_utils.set_seed": (1, "deterministic"),
+    "accelerate.utils.set_seed": (2, "deterministic"),
+    "accelerate.utils.random.set_seed": (2, "deterministic"),
+    "mmengine.runner.set_random_seed": (1, "deterministic"),
+    "mmengine.runner.utils.set_random_seed": (1, "deterministic"),
+    "monai.utils.set_determinism": (1, "use_deterministic_algorithms"),
+    "monai.utils.misc.set_determinism": (1, "use_deterministic_algorithms"),
+    "lightning.Trainer": (None, "deterministic"),
+    "lightning.pytorch.Trainer": (None, "deterministic"),
+    "pytorch_lightning.Trainer": (None, "deterministic"),
+}
+
+#: Calls that turn cuDNN autotuning on through a keyword (RNG501).
+CUDNN_BENCHMARK_CALLS: dict[str, str] = {
+    "torch.backends.cudnn.flags": "benchmark",
+    "lightning.Trainer": "benchmark",
+    "lightning.pytorch.Trainer": "benchmark",
+    "pytorch_lightning.Trainer": "benchmark",
+}
+CUDNN_MODULES = frozenset({"torch.backends.cudnn"})
+
+#: Methods that draw from a private generator (``numpy.random.Generator``, ``RandomState``,
+#: ``random.Random``); ``tests/test_apis.py`` checks them against the installed libraries.
+GENERATOR_METHODS = (
+    PYTHON_RANDOM_DRAWS
+    | NUMPY_LEGACY_DRAWS
+    | frozenset({"integers", "multivariate_hypergeometric", "permuted", "tomaxint"})
+)

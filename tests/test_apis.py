@@ -153,3 +153,59 @@ def test_training_flags_match_the_signatures() -> None:
         assert params[position].name == "training", qualname
         assert params[position].default is default, qualname
         assert apis.draw_library(qualname) == apis.TORCH
+
+
+def test_generator_methods_cover_private_generators() -> None:
+    import numpy as np
+
+    public: set[str] = set()
+    for cls in (np.random.Generator, np.random.RandomState, random.Random):
+        public |= {n for n in dir(cls) if not n.startswith("_")}
+    not_draws = {"VERSION", "bit_generator", "get_state", "getstate", "seed", "set_state"}
+    not_draws |= {"setstate", "spawn"}
+    assert public - not_draws <= apis.GENERATOR_METHODS
+
+
+def test_dataloader_signature() -> None:
+    import inspect
+
+    from torch.utils.data import DataLoader
+
+    params = list(inspect.signature(DataLoader.__init__).parameters.values())[1:]
+    positional = [p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
+    assert tuple(positional) == apis.DATALOADER_PARAMS
+
+
+def test_sampler_generator_positions() -> None:
+    import inspect
+
+    import torch.utils.data as tud
+
+    for qualname, position in apis.SAMPLERS.items():
+        obj = tud
+        for part in qualname.split(".")[3:]:
+            obj = getattr(obj, part)
+        params = list(inspect.signature(obj).parameters)
+        assert params.index("generator") == position, qualname
+
+
+def test_random_factories_take_device() -> None:
+    import torch
+
+    like = torch.zeros(2)
+    calls = {
+        "torch.rand": lambda f: f(2, device="cpu"),
+        "torch.randn": lambda f: f(2, device="cpu"),
+        "torch.randint": lambda f: f(3, (2,), device="cpu"),
+        "torch.randperm": lambda f: f(3, device="cpu"),
+        "torch.normal": lambda f: f(0.0, 1.0, (2,), device="cpu"),
+        "torch.rand_like": lambda f: f(like, device="cpu"),
+        "torch.randn_like": lambda f: f(like, device="cpu"),
+        "torch.randint_like": lambda f: f(like, 3, device="cpu"),
+    }
+    assert set(calls) == apis.TORCH_RANDOM_FACTORIES
+    for name, call in calls.items():
+        assert call(getattr(torch, name.split(".")[1])).device.type == "cpu"
+    assert {f"torch.{n}" for n in apis.TORCH_DRAWS} >= apis.TORCH_RANDOM_FACTORIES
+    for name in apis.TORCH_CUDA_TENSOR_TYPES:
+        assert hasattr(torch.cuda, name.rsplit(".", 1)[1])

@@ -131,6 +131,14 @@ class FileContext:
     #: Names/attribute chains returned or yielded, with their owner (see ``owner_of``).
     escapes: set[tuple[str, str]] = field(default_factory=set)
     imports_torch: bool = False
+    #: The file is an entry point: its calls keep their positions (messages point at them).
+    entry: bool = False
+    #: Assignments to attributes some rule watches (``cudnn.benchmark = True``):
+    #: (target, value, scope, statement, order).
+    attr_assigns: list[AttrAssign] = field(default_factory=list)
+    #: (execution scope, "a.b") for every assignment to an attribute chain, and
+    #: (execution scope, "name") for module globals assigned inside functions (``global``).
+    writes: set[tuple[str, str]] = field(default_factory=set)
     #: Rule scratch space, keyed by rule code.
     state: dict[str, Any] = field(default_factory=dict)
     #: Call positions from ``ast`` (see positions.py); None: use libcst's PositionProvider.
@@ -174,8 +182,17 @@ class FileContext:
         return values.seed_value(expr, site.scope, site.order)
 
 
+@dataclass(frozen=True)
+class AttrAssign:
+    target: cst.Attribute
+    value: cst.BaseExpression
+    scope: NameScope
+    stmt: cst.CSTNode
+    order: int
+
+
 class _Collector(cst.CSTVisitor):
-    def __init__(self) -> None:
+    def __init__(self, watched_attributes: frozenset[str] = frozenset()) -> None:
         self.module_scope = NameScope("module", None)
         self.scope = self.module_scope
         self.stmts: list[cst.CSTNode] = []
@@ -203,6 +220,11 @@ class _Collector(cst.CSTVisitor):
         self.signatures: dict[str, tuple[tuple[str, ...], dict[str, Literal]]] = {}
         #: function qualname → parameters assigned in its body (their entry value is not kept).
         self.reassigned: dict[str, frozenset[str]] = {}
+        #: Qualnames of the classes whose body (methods included) is being visited.
+        self.class_stack: list[str] = []
+        self.watched_attributes = watched_attributes
+        self.attr_assigns: list[AttrAssign] = []
+        self.writes: set[tuple[str, str]] = set()
 
     # --- scopes -----------------------------------------------------------------------------
 
@@ -384,7 +406,9 @@ class _Collector(cst.CSTVisitor):
         self.pending_bases.append((qual, [b.value for b in node.bases], parent))
         self.stmts.append(node)
         self._push("class", node.name.value)
+        self.class_stack.append(qual)
         node.body.visit(self)
+        self.class_stack.pop()
         self._pop()
         self.stmts.pop()
 
@@ -491,12 +515,15 @@ class _Collector(cst.CSTVisitor):
         names = target_names(target)
         aliased = isinstance(target, cst.Name) and isinstance(value, (cst.Name, cst.Attribute))
         for name in names:
+            if name in self.scope.globals and self.scope.kind == "function":
+                self.writes.add((self.scope.exec_name, name))
             binding = ("alias", value, self.scope) if aliased else VAR
             self.scope.bind(name, binding, self._conditional())
             if len(names) == 1:
                 self.scope.assigns.setdefault(name, []).append((self.order, value))
         key = dotted(target) if isinstance(target, cst.Attribute) else None
         if key is not None:
+            self.writes.add((self.scope.exec_name, key))
             owner = self.scope
             head = self.scope.bindings.get(key.split(".", 1)[0])
             if head is not None and head[0] == "self" and owner.parent is not None:
@@ -504,6 +531,16 @@ class _Collector(cst.CSTVisitor):
             owner.assigns.setdefault(key, []).append((self.order, value))
         if isinstance(value, cst.Call) and ((names and len(names) == 1) or key is not None):
             self.stored_into[id(value)] = target
+        if isinstance(target, cst.Attribute) and target.attr.value in self.watched_attributes:
+            stmt = self.stmts[-1] if self.stmts else target
+            self.attr_assigns.append(AttrAssign(target, value, self.scope, stmt, self.order))
+        if self.class_stack and isinstance(target, cst.Subscript):
+            # ``kwargs["worker_init_fn"] = …`` in a DataLoader subclass
+            index = target.slice[0].slice if len(target.slice) == 1 else None
+            if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+                text = index.value.evaluated_value
+                if isinstance(text, str):
+                    self.classes[self.class_stack[-1]].mentions.add(text)
 
     def visit_For(self, node: cst.For) -> None:
         for name in target_names(node.target):
@@ -541,6 +578,21 @@ class _Collector(cst.CSTVisitor):
         self._note_conditions()
         stmt = self.stmts[-1] if self.stmts else node
         self.calls.append(CallSite(node, self.scope, stmt, self.order))
+        if self.class_stack:
+            mentions = self.classes[self.class_stack[-1]].mentions
+            for a in node.args:
+                if a.keyword is not None:
+                    mentions.add(a.keyword.value)
+            func = node.func
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value in ("setdefault", "get", "pop")
+                and node.args
+                and isinstance(node.args[0].value, cst.SimpleString)
+            ):
+                text = node.args[0].value.evaluated_value
+                if isinstance(text, str):
+                    mentions.add(text)
 
 
 _STATEMENTS = frozenset(
@@ -836,7 +888,8 @@ def analyse_module(
     data: Optional[bytes] = None,
 ) -> FileFacts:
     facts = FileFacts(path)
-    collector = _Collector()
+    watched: frozenset[str] = frozenset().union(*(r.watches_attributes for r in rules))
+    collector = _Collector(watched)
     module.visit(collector)
     call_positions = None
     if data is not None:
@@ -856,6 +909,8 @@ def analyse_module(
         stored_into=collector.stored_into,
         escapes=collector.escapes,
         imports_torch=collector.imports_torch,
+        attr_assigns=collector.attr_assigns,
+        writes=collector.writes,
         call_positions=call_positions,
         call_index={id(site.node): i for i, site in enumerate(collector.calls)},
     )
@@ -874,6 +929,13 @@ def analyse_module(
     for qual, cls in collector.classes.items():
         for m in cls.methods:
             scopes.setdefault(f"{qual}.{m}", ScopeFacts(f"{qual}.{m}"))
+    top_lines = call_positions.top_lines if call_positions is not None else None
+    facts.entry_reason = entry_reason(
+        module,
+        path,
+        lambda i, n: top_lines[i] if top_lines is not None else ctx._cst_span(n).line,
+    )
+    ctx.entry = facts.entry_reason is not None
     call_rules = [r for r in rules if r.wants_calls]
     seed_functions = settings.seed_functions
     for site in collector.calls:
@@ -911,12 +973,6 @@ def analyse_module(
         for name, b in collector.module_scope.bindings.items()
         if b[0] == "import"
     }
-    top_lines = call_positions.top_lines if call_positions is not None else None
-    facts.entry_reason = entry_reason(
-        module,
-        path,
-        lambda i, n: top_lines[i] if top_lines is not None else ctx._cst_span(n).line,
-    )
     return facts
 
 
@@ -926,6 +982,10 @@ def _events_for_call(
     q = site.qualname
     node = site.node
     if q is not None:
+        if q in apis.DETERMINISM_ENABLERS and _enables(site, apis.DETERMINISM_ENABLERS[q]):
+            events.append(
+                Seed(frozenset({apis.DETERMINISM}), q, site.order, span=ctx.span(node, site.stmt))
+            )
         lib = apis.draw_library(q)
         if lib is not None:
             if not site.has_keyword("generator") and not _training_off(site, apis.normalize(q)):
@@ -941,7 +1001,16 @@ def _events_for_call(
                 if arg is not None and isinstance(arg.value, cst.Name):
                     name = arg.value.value
                     param = name if name in site.scope.params else None
-            events.append(Seed(libs, q, site.order, deterministic=fixed, none_param=param))
+            events.append(
+                Seed(
+                    libs,
+                    q,
+                    site.order,
+                    deterministic=fixed,
+                    none_param=param,
+                    span=ctx.span(node, site.stmt),
+                )
+            )
             return
         if q in apis.ENTROPY_RESEEDS or apis.numpy_constructor(q):
             return
@@ -950,7 +1019,13 @@ def _events_for_call(
         if method in apis.SEEDING_METHODS and site.resolved is None:
             fixed = values.seeds_deterministically(apis.SEEDING_METHOD, site)
             events.append(
-                Seed(apis.ALL_LIBRARIES, f"<object>.{method}", site.order, deterministic=fixed)
+                Seed(
+                    apis.ALL_LIBRARIES,
+                    f"<object>.{method}",
+                    site.order,
+                    deterministic=fixed,
+                    span=ctx.span(node, site.stmt),
+                )
             )
             return
         if (
@@ -980,6 +1055,7 @@ def _events_for_call(
                 r if not seedlike else (*r, "seedlike"),
                 site.order,
                 args=call_arguments(node, site.scope, site.order),
+                span=ctx.span(node, site.stmt) if ctx.entry else None,
             )
         )
     # Functions passed as values (callbacks, ``target=``, ``collate_fn=``) may run later.
@@ -988,6 +1064,18 @@ def _events_for_call(
             v = resolve(a.value, site.scope)
             if v is not None and v[0] in ("local", "import", "self"):
                 events.append(Call(v, site.order, value=True))
+
+
+def _enables(site: CallSite, flag: tuple[Optional[int], Optional[str]]) -> bool:
+    """Does this call turn the flag on (absent flag: only when the call always does)?"""
+    position, keyword = flag
+    if position is None and keyword is None:
+        return True
+    arg = site.arg(position, keyword)
+    if arg is None or arg.star:
+        return False
+    known, value = _literal(arg.value)
+    return not known or bool(value)
 
 
 def _training_off(site: CallSite, qualname: str) -> bool:

@@ -16,7 +16,7 @@ Call targets are tuples:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 from seedlint.findings import Finding, Span
 
@@ -52,6 +52,8 @@ class Seed:
     #: The seed is this parameter of the enclosing function, and ``None`` would mean OS
     #: entropy: a call that leaves it ``None`` does not seed.
     none_param: Optional[str] = None
+    #: Where the call is (None for seeds known only through a configured helper's name).
+    span: Optional[Span] = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class Call:
     value: bool = False
     #: Every argument: (position or keyword, "lit" | "param" | "ifexp" | "other" | "star", value).
     args: tuple[tuple[Union[int, str], str, object], ...] = ()
+    #: Where the call is; kept only in files that are entry points.
+    span: Optional[Span] = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,9 @@ class ClassFacts:
     name: str
     bases: list[Target] = field(default_factory=list)
     methods: list[str] = field(default_factory=list)
+    #: Keyword names passed in calls inside the class body, and string keys set on dicts
+    #: (``kwargs.setdefault("worker_init_fn", …)``): what a subclass supplies to its base.
+    mentions: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -120,6 +127,8 @@ class FileFacts:
     star_exports: list[tuple[int, str]] = field(default_factory=list)
     #: line → None for a bare ``# noqa``, else the codes/prefixes listed.
     noqa: dict[int, Optional[frozenset[str]]] = field(default_factory=dict)
+    #: Per-file facts a whole-program rule collected for itself, by rule code (picklable).
+    rule_data: dict[str, Any] = field(default_factory=dict)
 
     @property
     def has_guard(self) -> bool:

@@ -31,6 +31,7 @@ from seedlint.engine.facts import (
     Seed,
     Target,
 )
+from seedlint.findings import Span
 
 FuncKey = tuple[str, str]  # (file key, scope qualname)
 #: Nesting bound for the abstract run (up to four Python frames a level stay under the
@@ -61,6 +62,9 @@ class EntryRun:
     entry: FileFacts
     seeded: set[str] = field(default_factory=set)
     unseeded: list[UnseededDraw] = field(default_factory=list)
+    #: Where this run first seeds torch with a fixed seed: the call in the entry point that
+    #: leads to it (or the seeding call itself), as (file, span, order).
+    torch_seed: Optional[tuple[FileFacts, Span, int]] = None
 
 
 class Program:
@@ -428,6 +432,8 @@ class _Runner:
         #: of their arguments, so the "runs later" closure does not follow them again.
         self.walked_functions: set[FuncKey] = set()
         self.instantiated: set[tuple[str, str]] = set()
+        #: The calls being followed (file key, call), outermost first.
+        self.frames: list[tuple[str, Call]] = []
 
     def run(self) -> EntryRun:
         facts = self.p.files[self.entry]
@@ -436,9 +442,9 @@ class _Runner:
                 if qual and "." not in qual:
                     self._mark_invisible((self.entry, qual))
         self._exec_module(self.entry, as_main=True, depth=0)
-        if not self.state >= apis.ALL_LIBRARIES:
+        if not self.state >= apis.ALL_LIBRARIES | {apis.DETERMINISM}:
             # Code reached later runs after every seed of the main flow: with every library
-            # seeded, nothing there can be unseeded.
+            # seeded (and determinism on), nothing there can change a conclusion.
             self._close_invisible()
         self.result.seeded = set(self.state)
         self.result.unseeded = [
@@ -498,6 +504,8 @@ class _Runner:
                     and env.get(ev.none_param, _UNKNOWN) is None
                 )
                 if ev.deterministic and not left_none:
+                    if apis.TORCH in ev.libs and self.result.torch_seed is None:
+                        self._note_torch_seed(key, ev)
                     self.state |= ev.libs
                 else:
                     self.entropy_seeded |= ev.libs
@@ -505,6 +513,15 @@ class _Runner:
                 self._exec_import(key, ev, depth)
             elif isinstance(ev, Call):
                 self._call(key, ev, depth, env)
+
+    def _note_torch_seed(self, key: str, seed: Seed) -> None:
+        if key != self.entry:
+            for frame_key, call in reversed(self.frames):
+                if frame_key == self.entry and call.span is not None:
+                    self.result.torch_seed = (self.p.files[frame_key], call.span, call.order)
+                    return
+        if seed.span is not None:
+            self.result.torch_seed = (self.p.files[key], seed.span, seed.order)
 
     def _unseeded(
         self, facts: FileFacts, draw: Draw, at_import: bool, followed: bool = True
@@ -565,10 +582,12 @@ class _Runner:
                     self._mark_invisible((k, q))
                 continue
             args = _argument_values(ev, env)
+            self.frames.append((key, ev))
             if kind == "function":
                 self._walk_function((k, q), depth + 1, args)
             elif kind == "class":
                 self._instantiate(k, q, depth + 1, args)
+            self.frames.pop()
 
     def _instantiate(
         self, key: str, cls: str, depth: int, args: Optional[dict[Union[int, str], object]] = None
@@ -627,7 +646,9 @@ class _Runner:
             if facts is None or scope is None:
                 continue
             for ev in scope.events:
-                if isinstance(ev, Draw):
+                if isinstance(ev, Seed) and apis.DETERMINISM in ev.libs:
+                    self.state.add(apis.DETERMINISM)  # turned on later: still turned on
+                elif isinstance(ev, Draw):
                     if (key, ev.order) not in self.walked_draws and ev.lib not in self.state:
                         self.walked_draws.add((key, ev.order))
                         self._unseeded(facts, ev, at_import=False, followed=False)

@@ -58,6 +58,8 @@ class Rule:
     valid: ClassVar[list[Valid]] = []
     invalid: ClassVar[list[Invalid]] = []
     wants_calls: ClassVar[bool] = False
+    #: Attribute names whose assignments the rule reads from ``FileContext.attr_assigns``.
+    watches_attributes: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

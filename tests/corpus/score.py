@@ -11,6 +11,7 @@ Usage:
     python tests/corpus/score.py                 # every case
     python tests/corpus/score.py CASE [CASE ...] # only these cases
     python tests/corpus/score.py --no-isolated   # let seedlint read parent pyproject.toml files too
+    python tests/corpus/score.py --corpus DIR --codes RNG301,RNG302  # another corpus, some codes
 
 Cases without their own ``pyproject.toml`` are run with ``--isolated`` so that a ``[tool.seedlint]`` table
 in a parent directory (the repository's own pyproject.toml) cannot change the result. ``--no-cache`` keeps
@@ -39,6 +40,13 @@ CODES = (
     "RNG103",
     "RNG201",
     "RNG202",
+    "RNG104",
+    "RNG301",
+    "RNG302",
+    "RNG303",
+    "RNG401",
+    "RNG501",
+    "RNG502",
     "RNG999",
 )
 CORPUS_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -148,7 +156,11 @@ def main() -> int:
         metavar="ARG",
         help="extra argument passed to seedlint (repeatable)",
     )
+    ap.add_argument("--codes", help="comma-separated codes to score (default: every code above)")
     args = ap.parse_args()
+    if args.codes:
+        global CODES
+        CODES = tuple(c.strip() for c in args.codes.split(",") if c.strip())
 
     corpus = os.path.abspath(args.corpus)
     all_cases = sorted(

@@ -1,0 +1,199 @@
+"""RNG501: cuDNN autotuning; RNG502: seeding torch without deterministic algorithms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from seedlint import apis
+from seedlint.engine.collect import CallSite, FileContext
+from seedlint.engine.names import external, resolve
+from seedlint.engine.program import Program
+from seedlint.findings import Finding
+from seedlint.rules.base import Invalid, Rule, Valid
+from seedlint.rules.loaders import TRUE, kind_of
+
+
+class CudnnBenchmark(Rule):
+    code = "RNG501"
+    name = "cudnn-benchmark"
+    summary = "`torch.backends.cudnn.benchmark = True`"
+    wants_calls = True
+    watches_attributes = frozenset({"benchmark"})
+    what = (
+        "Finds `torch.backends.cudnn.benchmark = True` through any import path "
+        "(`import torch`, `from torch.backends import cudnn`, "
+        "`import torch.backends.cudnn as cudnn`), also `torch.backends.cudnn.flags("
+        "benchmark=True)` and Lightning's `Trainer(benchmark=True)`. Only a value that is "
+        "provably true is reported (`cudnn.benchmark = args.benchmark` is not)."
+    )
+    why = (
+        "With benchmark mode on, cuDNN times several convolution algorithms on the first "
+        "batch of each shape and keeps the fastest. The choice depends on timing noise and "
+        "on what else runs on the GPU, and the algorithms do not give bit-identical results, "
+        "so two runs with the same seed can diverge from the first step."
+    )
+    how_to_fix = (
+        "Leave it off when results must repeat: `torch.backends.cudnn.benchmark = False` "
+        "(the default), or `seed_everything(seed, deterministic=True)` (seedlint_runtime), "
+        "which also turns on deterministic algorithms. Keep it for throughput runs where "
+        "bit-for-bit repeatability does not matter, with `# noqa: RNG501`."
+    )
+    invalid: ClassVar[list[Invalid]] = [
+        Invalid(
+            """
+            import torch
+
+            torch.backends.cudnn.benchmark = True
+            """,
+            lines=(3,),
+        ),
+        Invalid(
+            """
+            from torch.backends import cudnn
+
+            def setup():
+                cudnn.deterministic = False
+                cudnn.benchmark = True
+            """,
+            lines=(5,),
+        ),
+    ]
+    valid: ClassVar[list[Valid]] = [
+        Valid(
+            """
+            import torch
+
+            torch.backends.cudnn.benchmark = False
+            torch.backends.cudnn.deterministic = True
+            """
+        ),
+        Valid(
+            """
+            class Config:
+                benchmark = True
+
+            cfg = Config()
+            cfg.benchmark = True
+            """,
+            note="not cuDNN's flag",
+        ),
+    ]
+
+    def check_file(self, ctx: FileContext) -> None:
+        for a in ctx.attr_assigns:
+            if a.target.attr.value != "benchmark":
+                continue
+            owner = external(resolve(a.target.value, a.scope))
+            if owner not in apis.CUDNN_MODULES:
+                continue
+            if kind_of(a.value, a.scope) == TRUE:
+                ctx.report(
+                    self.code,
+                    "`cudnn.benchmark = True` lets cuDNN pick convolution algorithms by timing "
+                    "them, which differs between runs and gives different numbers for the "
+                    "same seed; leave it False when results must repeat",
+                    a.stmt,
+                )
+
+    def check_call(self, ctx: FileContext, site: CallSite) -> None:
+        keyword = apis.CUDNN_BENCHMARK_CALLS.get(site.qualname or "")
+        if keyword is None:
+            return
+        arg = site.arg(None, keyword)
+        if arg is None or arg.star or kind_of(arg.value, site.scope) != TRUE:
+            return
+        ctx.report(
+            self.code,
+            f"`{keyword}=True` turns on cuDNN benchmark mode, which picks convolution "
+            "algorithms by timing them and gives different numbers for the same seed; leave it "
+            "off when results must repeat",
+            site.node,
+            site.stmt,
+        )
+
+
+class NondeterministicAlgorithms(Rule):
+    code = "RNG502"
+    name = "nondeterministic-algorithms"
+    summary = "entry point seeds torch but never enables deterministic algorithms"
+    default = False
+    what = (
+        'Off by default (`extend-select = ["RNG502"]`). Finds entry points that seed torch '
+        "(`torch.manual_seed`, a seed-everything helper, a project function that does) but "
+        "never call `torch.use_deterministic_algorithms(True)` anywhere they reach "
+        "(`seed_everything(seed, deterministic=True)` of seedlint_runtime, transformers' "
+        "`enable_full_determinism` and Lightning's `Trainer(deterministic=True)` count). "
+        "Reported at the call that seeds torch, naming the entry point."
+    )
+    why = (
+        "A seed fixes the random numbers, not the arithmetic: on GPUs several kernels "
+        "(`index_add_`, `scatter_add_`, `embedding_bag` backward, some cuDNN convolutions) "
+        "accumulate with atomics in an order that changes from run to run, so the same seed "
+        "gives slightly different weights after a few steps. Deterministic mode makes torch "
+        "use reproducible kernels or raise where none exists."
+    )
+    how_to_fix = (
+        "Call `torch.use_deterministic_algorithms(True)` at start-up (on CUDA ≥ 10.2 also set "
+        "`CUBLAS_WORKSPACE_CONFIG=:4096:8`), or use `seed_everything(seed, deterministic=True)` "
+        "from seedlint_runtime, which does both and sets cuDNN deterministic."
+    )
+    invalid: ClassVar[list[Invalid]] = [
+        Invalid(
+            """
+            import torch
+
+            def main():
+                torch.manual_seed(0)
+                model = torch.nn.Linear(4, 2)
+
+            if __name__ == "__main__":
+                main()
+            """,
+            lines=(4,),
+        )
+    ]
+    valid: ClassVar[list[Valid]] = [
+        Valid(
+            """
+            import torch
+
+            def main():
+                torch.manual_seed(0)
+                torch.use_deterministic_algorithms(True)
+                model = torch.nn.Linear(4, 2)
+
+            if __name__ == "__main__":
+                main()
+            """
+        ),
+        Valid(
+            """
+            from seedlint_runtime import seed_everything
+
+            if __name__ == "__main__":
+                seed_everything(0, deterministic=True)
+            """
+        ),
+    ]
+
+    def check_program(self, program: Program) -> Iterable[Finding]:
+        seen: set[tuple[str, int]] = set()
+        for run in program.runs():
+            if run.torch_seed is None or apis.DETERMINISM in run.seeded:
+                continue
+            facts, span, order = run.torch_seed
+            spot = (facts.path, order)
+            if spot in seen:
+                continue
+            seen.add(spot)
+            yield Finding(
+                self.code,
+                f"{run.entry.path} seeds torch here but never calls "
+                "`torch.use_deterministic_algorithms(True)`: nondeterministic GPU kernels "
+                "still change results between runs with the same seed; turn it on, e.g. "
+                "`seed_everything(seed, deterministic=True)` (seedlint_runtime)",
+                facts.path,
+                span,
+                entry_point=run.entry.path,
+            )

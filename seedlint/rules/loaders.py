@@ -1,0 +1,298 @@
+"""What a call passes to a ``DataLoader`` (or a project subclass of it): shared by RNG301 and
+RNG302, which judge the same calls.
+
+A direct ``torch.utils.data.DataLoader(...)`` is judged in its own file. A call of a class the
+project defines (in this file or another) may be a DataLoader subclass; which one is only known
+once every file is analysed, so such calls are kept as :class:`Candidate` facts and judged by the
+rules' ``check_program``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Optional
+
+import libcst as cst
+
+from seedlint import apis
+from seedlint.engine.collect import CallSite, FileContext
+from seedlint.engine.facts import Literal, Target
+from seedlint.engine.names import NameScope, dotted, external, resolve
+from seedlint.engine.program import Program
+from seedlint.findings import Span
+
+#: What is known statically of an argument's value.
+ZERO, TRUE, FALSE, NONE, OTHER = "zero", "true", "false", "none", "other"
+
+#: Roots of libraries whose classes are never project DataLoader subclasses.
+_EXTERNAL_ROOTS = frozenset(
+    {"torch", "numpy", "random", "torchvision", "sklearn", "pandas", "transformers", "datasets"}
+)
+
+
+@dataclass(frozen=True)
+class Arguments:
+    """The arguments of one call: positional kinds in order, keyword kinds, and whether
+    ``*args`` / ``**kwargs`` may pass anything else. ``texts`` keeps the source of a few."""
+
+    positional: tuple[str, ...]
+    keywords: dict[str, str]
+    star: bool
+    texts: dict[str, str] = field(default_factory=dict)
+
+    def bind(self, params: tuple[str, ...]) -> dict[str, str]:
+        out = dict(zip(params, self.positional))
+        out.update(self.keywords)
+        return out
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A call of a project class that may subclass DataLoader (judged across files)."""
+
+    target: Target
+    name: str
+    args: Arguments
+    span: Span
+
+
+@dataclass(frozen=True)
+class LoaderCall:
+    """A call judged to build a DataLoader, with its parameters bound."""
+
+    name: str  # as written: "DataLoader", "tud.DataLoader", "FastLoader"
+    bound: dict[str, str]
+    star: bool
+    texts: dict[str, str]
+    span: Span
+    #: Parameters the (subclass's) code supplies itself: passed to its base or set in kwargs.
+    supplied: frozenset[str] = frozenset()
+    defaults: Optional[dict[str, Literal]] = None
+
+    def kind(self, param: str) -> Optional[str]:
+        """The kind of ``param``'s value; None when absent (and not defaulted by a subclass)."""
+        if param in self.bound:
+            return self.bound[param]
+        if self.defaults is not None and param in self.defaults:
+            return kind_of_literal(self.defaults[param])
+        return None
+
+    def unknown(self, param: str) -> bool:
+        """May ``param`` be passed without it being visible (``**kwargs``, a subclass)?"""
+        return param in self.supplied or (self.star and param not in self.bound)
+
+    def text(self, param: str) -> str:
+        if param in self.texts:
+            return self.texts[param]
+        if self.defaults is not None and param in self.defaults:
+            return f"{self.defaults[param]!r} (the default)"
+        return ""
+
+
+def kind_of_literal(value: Literal) -> str:
+    if value is None:
+        return NONE
+    if value is True:
+        return TRUE
+    if value is False:
+        return FALSE
+    if value == 0 and isinstance(value, (int, float)):
+        return ZERO
+    return OTHER
+
+
+def kind_of(expr: cst.BaseExpression, scope: NameScope, depth: int = 0) -> str:
+    """ZERO / TRUE / FALSE / NONE when ``expr`` provably is that value, else OTHER: a literal,
+    or a variable (not a parameter) every assignment of which is that literal."""
+    if isinstance(expr, cst.Integer):
+        return ZERO if expr.evaluated_value == 0 else OTHER
+    if isinstance(expr, cst.Name):
+        if expr.value in ("True", "False", "None"):
+            return {"True": TRUE, "False": FALSE, "None": NONE}[expr.value]
+        if depth > 3:
+            return OTHER
+        binding = scope.lookup(expr.value)
+        if binding is None or binding[0] != "var" or _is_parameter(expr.value, scope):
+            return OTHER
+        values = _all_assignments(expr.value, scope)
+        kinds = {kind_of(v, scope, depth + 1) for v in values}
+        return kinds.pop() if len(kinds) == 1 else OTHER
+    return OTHER
+
+
+def _is_parameter(name: str, scope: Optional[NameScope]) -> bool:
+    while scope is not None:
+        if name in scope.bindings:
+            return name in scope.params
+        scope = scope.parent
+    return False
+
+
+def _all_assignments(name: str, scope: Optional[NameScope]) -> list[cst.BaseExpression]:
+    while scope is not None:
+        if name in scope.bindings and scope.kind != "class":
+            return [v for _, v in scope.assigns.get(name, [])]
+        scope = scope.parent
+    return []
+
+
+def arguments(site: CallSite, keep: tuple[str, ...] = ()) -> Arguments:
+    positional: list[str] = []
+    keywords: dict[str, str] = {}
+    texts: dict[str, str] = {}
+    star = False
+    empty = cst.Module([])
+    for index, a in enumerate(site.node.args):
+        if a.star:
+            star = True
+            continue
+        kind = kind_of(a.value, site.scope)
+        if a.keyword is None:
+            if not star:
+                positional.append(kind)
+                texts[f"#{index}"] = empty.code_for_node(a.value)
+        else:
+            keywords[a.keyword.value] = kind
+            if a.keyword.value in keep:
+                texts[a.keyword.value] = empty.code_for_node(a.value)
+    return Arguments(tuple(positional), keywords, star, texts)
+
+
+def _texts_by_name(args: Arguments, params: tuple[str, ...]) -> dict[str, str]:
+    out = {k: v for k, v in args.texts.items() if not k.startswith("#")}
+    for i, name in enumerate(params):
+        text = args.texts.get(f"#{i}")
+        if text is not None:
+            out.setdefault(name, text)
+    return out
+
+
+_KEEP = ("num_workers", "shuffle")
+
+
+def loader_calls(ctx: FileContext) -> list[LoaderCall]:
+    """Direct ``DataLoader(...)`` calls of this file (memoised per file); records the calls
+    that may build a project subclass in ``facts.rule_data["loaders"]`` for the program."""
+    memo = ctx.state.get("loaders")
+    if memo is not None:
+        return memo  # type: ignore[no-any-return]
+    out: list[LoaderCall] = []
+    candidates: list[Candidate] = []
+    for site in ctx.calls:
+        q = site.qualname
+        if q in apis.DATALOADERS:
+            args = arguments(site, _KEEP)
+            out.append(
+                LoaderCall(
+                    _callee_text(site),
+                    args.bind(apis.DATALOADER_PARAMS),
+                    args.star,
+                    _texts_by_name(args, apis.DATALOADER_PARAMS),
+                    ctx.span(site.node, site.stmt),
+                )
+            )
+        elif _maybe_project_class(site, ctx):
+            assert site.resolved is not None
+            candidates.append(
+                Candidate(
+                    site.resolved,
+                    _callee_text(site),
+                    arguments(site, _KEEP),
+                    ctx.span(site.node, site.stmt),
+                )
+            )
+        if site.node.args and _passes_reseeding_init(site):
+            ctx.facts.rule_data["reseeds_workers"] = True
+    if candidates:
+        ctx.facts.rule_data["loaders"] = candidates
+    ctx.state["loaders"] = out
+    return out
+
+
+def _callee_text(site: CallSite) -> str:
+    return dotted(site.node.func) or "DataLoader"
+
+
+def _maybe_project_class(site: CallSite, ctx: FileContext) -> bool:
+    r = site.resolved
+    if r is None or not site.node.args:
+        return False
+    if r[0] == "local":
+        return str(r[1]) in ctx.facts.classes
+    if r[0] != "import":
+        return False
+    name = str(r[2])
+    last = name.rsplit(".", 1)[-1]
+    if not last[:1].isupper():
+        return False
+    return int(r[1]) > 0 or name.split(".", 1)[0] not in _EXTERNAL_ROOTS
+
+
+def _passes_reseeding_init(site: CallSite) -> bool:
+    for a in site.node.args:
+        if a.keyword is not None and a.keyword.value == "worker_init_fn":
+            target = external(resolve(a.value, site.scope))
+            if target in apis.RESEEDING_WORKER_INITS:
+                return True
+    return False
+
+
+def program_loader_calls(program: Program) -> Iterator[tuple[str, LoaderCall]]:
+    """(path, call) for every call of a project DataLoader subclass anywhere in the program."""
+    memo: dict[tuple[str, str], Optional[tuple[tuple[str, ...], dict[str, Literal], set[str]]]]
+    memo = {}
+    for key, facts in program.files.items():
+        for cand in facts.rule_data.get("loaders", ()):
+            for kind, k, q in program.resolve(key, cand.target):
+                if kind != "class":
+                    continue
+                if (k, q) not in memo:
+                    memo[(k, q)] = _subclass_info(program, k, q)
+                info = memo[(k, q)]
+                if info is None:
+                    continue
+                params, defaults, supplied = info
+                yield (
+                    facts.path,
+                    LoaderCall(
+                        cand.name,
+                        cand.args.bind(params),
+                        cand.args.star,
+                        _texts_by_name(cand.args, params),
+                        cand.span,
+                        frozenset(supplied),
+                        defaults,
+                    ),
+                )
+                break
+
+
+def _subclass_info(
+    program: Program, key: str, cls: str
+) -> Optional[tuple[tuple[str, ...], dict[str, Literal], set[str]]]:
+    """For a project subclass of DataLoader: its ``__init__``'s positional parameters and
+    literal defaults, and what its code passes to its base itself. None if not a subclass."""
+    chain = program.classes_of(key, cls)
+    is_loader = any(
+        base[0] == "import" and base[1] == 0 and base[2] in apis.DATALOADERS
+        for _, info in chain
+        for base in info.bases
+    )
+    if not is_loader:
+        return None
+    supplied: set[str] = set()
+    for _, info in chain:
+        supplied |= info.mentions
+    for k, info in chain:
+        if "__init__" in info.methods:
+            scope = program.files[k].scopes.get(f"{info.name}.__init__")
+            if scope is not None and scope.params:
+                return scope.params, dict(scope.defaults), supplied
+            break
+    return apis.DATALOADER_PARAMS, {}, supplied
+
+
+def program_reseeds_workers(program: Program) -> bool:
+    """Does some file pass ``seedlint_runtime.seed_worker`` as a ``worker_init_fn``?"""
+    return any(f.rule_data.get("reseeds_workers") for f in program.files.values())
