@@ -113,7 +113,11 @@ def kind_of(expr: cst.BaseExpression, scope: NameScope, depth: int = 0) -> str:
         if depth > 3:
             return OTHER
         binding = scope.lookup(expr.value)
-        if binding is None or binding[0] != "var" or _is_parameter(expr.value, scope):
+        if (
+            binding is None
+            or binding[0] not in ("var", "alias")
+            or _is_parameter(expr.value, scope)
+        ):
             return OTHER
         values = _all_assignments(expr.value, scope)
         kinds = {kind_of(v, scope, depth + 1) for v in values}

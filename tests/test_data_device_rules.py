@@ -1,0 +1,492 @@
+"""RNG104, RNG301–303, RNG401, RNG501–502 beyond their documented examples: project
+subclasses across files, dataset base classes in other files, what silences RNG104, where RNG502
+points, file scope, and the value analysis of devices and flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from seedlint.config import Settings
+from seedlint.engine.runner import lint_paths
+
+NEW = ("RNG104", "RNG301", "RNG302", "RNG303", "RNG401", "RNG501", "RNG502")
+
+
+def findings(root: Path, scope: str = "project", codes: tuple[str, ...] | None = NEW) -> list[str]:
+    """Findings of ``codes`` (None: the rules on by default, as the CLI runs them)."""
+    report = lint_paths([str(root)], Settings(root=str(root), scope=scope), codes=codes)
+    assert not report.errors, report.errors
+    return [
+        f"{Path(f.path).relative_to(root).as_posix()}:{f.span.line}: {f.code}"
+        for f in report.findings
+        if f.code in NEW
+    ]
+
+
+def messages(root: Path, code: str) -> list[str]:
+    report = lint_paths([str(root)], Settings(root=str(root)), codes=(code,))
+    return [f.message for f in report.findings]
+
+
+# --- RNG301 / RNG302 ------------------------------------------------------------------------------
+
+
+LOADER_SUBCLASS = {
+    "loaders.py": """
+        import torch.utils.data as tud
+
+        class MultiEpochsDataLoader(tud.DataLoader):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+    """,
+    "train.py": """
+        from loaders import MultiEpochsDataLoader
+
+        def build(ds, workers):
+            return MultiEpochsDataLoader(ds, 32, True, num_workers=workers)
+    """,
+}
+
+
+def test_subclass_defined_in_another_file(tree) -> None:
+    root = tree(LOADER_SUBCLASS)
+    assert findings(root) == ["train.py:4: RNG301", "train.py:4: RNG302"]
+    assert "MultiEpochsDataLoader(num_workers=workers)" in messages(root, "RNG301")[0]
+
+
+def test_subclass_in_another_file_is_unknown_in_file_scope(tree) -> None:
+    assert findings(tree(LOADER_SUBCLASS), scope="file") == []
+
+
+def test_subclass_of_a_project_subclass(tree) -> None:
+    root = tree(
+        {
+            **LOADER_SUBCLASS,
+            "fast.py": """
+                from loaders import MultiEpochsDataLoader
+
+                class Fast(MultiEpochsDataLoader):
+                    pass
+
+                def build(ds):
+                    return Fast(ds, num_workers=8)
+            """,
+        }
+    )
+    assert "fast.py:7: RNG301" in findings(root)
+
+
+def test_subclass_that_supplies_worker_init_and_generator_itself(tree) -> None:
+    root = tree(
+        {
+            "loaders.py": """
+                import torch
+                from torch.utils.data import DataLoader
+                from seedlint_runtime import seed_worker
+
+                class SeededLoader(DataLoader):
+                    def __init__(self, dataset, **kwargs):
+                        kwargs.setdefault("worker_init_fn", seed_worker)
+                        super().__init__(dataset, generator=torch.Generator().manual_seed(0), **kwargs)
+
+                def build(ds):
+                    return SeededLoader(ds, shuffle=True, num_workers=4)
+            """
+        }
+    )
+    assert findings(root) == []
+
+
+def test_subclass_signature_maps_positional_arguments(tree) -> None:
+    root = tree(
+        {
+            "loaders.py": """
+                from torch.utils.data import DataLoader
+
+                class Loader(DataLoader):
+                    def __init__(self, dataset, shuffle, num_workers=2):
+                        super().__init__(dataset, shuffle=shuffle, num_workers=num_workers)
+
+                a = Loader([1, 2], True)
+                b = Loader([1, 2], False, 0)
+            """
+        }
+    )
+    # ``a``: shuffle=True by position, num_workers defaults to 2 in the subclass
+    assert findings(root) == ["loaders.py:7: RNG301", "loaders.py:7: RNG302"]
+
+
+def test_num_workers_zero_through_names_and_not_through_others(tree) -> None:
+    root = tree(
+        {
+            "a.py": """
+                from torch.utils.data import DataLoader
+
+                WORKERS = 0
+                n = 0
+                n = 0
+
+                def f(ds, cfg, k=0):
+                    DataLoader(ds, num_workers=WORKERS)
+                    DataLoader(ds, num_workers=n)
+                    DataLoader(ds, num_workers=k)
+                    DataLoader(ds, num_workers=cfg.workers)
+                    DataLoader(ds, num_workers=min(4, len(ds)))
+                    DataLoader(ds, 1, False, None, None, 0)
+                    DataLoader(ds, 1, False, None, None, 2)
+            """
+        }
+    )
+    assert findings(root) == [
+        "a.py:10: RNG301",
+        "a.py:11: RNG301",
+        "a.py:12: RNG301",
+        "a.py:14: RNG301",
+    ]
+
+
+def test_shuffle_flags(tree) -> None:
+    root = tree(
+        {
+            "a.py": """
+                from torch.utils.data import DataLoader
+
+                def f(ds, is_train, sampler):
+                    DataLoader(ds, shuffle=is_train)
+                    DataLoader(ds, shuffle=(sampler is None), sampler=sampler)
+                    DataLoader(ds, shuffle=False)
+                    DataLoader(ds, shuffle=None)
+                    DataLoader(ds, shuffle=True, generator=None)
+                    DataLoader(ds, shuffle=True, **{"generator": None})
+            """
+        }
+    )
+    assert findings(root) == ["a.py:4: RNG302", "a.py:5: RNG302", "a.py:8: RNG302"]
+
+
+def test_samplers(tree) -> None:
+    root = tree(
+        {
+            "a.py": """
+                import torch
+                from torch.utils.data import random_split
+                from torch.utils.data.sampler import RandomSampler, SubsetRandomSampler
+                from torch.utils.data.distributed import DistributedSampler
+
+                g = torch.Generator().manual_seed(0)
+                random_split(range(10), [5, 5], g)
+                RandomSampler(range(10), False, None, g)
+                SubsetRandomSampler([1, 2])
+                SubsetRandomSampler([1, 2], g)
+                DistributedSampler(range(10), num_replicas=2, rank=0)
+                torch.utils.data.dataset.random_split(range(10), [5, 5])
+            """
+        }
+    )
+    assert findings(root) == ["a.py:9: RNG303", "a.py:12: RNG303"]
+
+
+def test_a_user_class_named_dataloader_is_not_torchs(tree) -> None:
+    root = tree(
+        {
+            "a.py": """
+                class DataLoader:
+                    def __init__(self, ds, shuffle=False, num_workers=0):
+                        pass
+
+                DataLoader([1], shuffle=True, num_workers=4)
+            """
+        }
+    )
+    assert findings(root) == []
+
+
+# --- RNG104 -------------------------------------------------------------------------------------
+
+BASE_DATASET = {
+    "base.py": """
+        import numpy as np
+        from torch.utils.data import Dataset
+
+        class Base(Dataset):
+            def __init__(self, seed=0):
+                self.rng = np.random.default_rng(seed)
+    """,
+    "crops.py": """
+        from base import Base
+
+        class Crops(Base):
+            def __len__(self):
+                return 10
+
+            def __getitem__(self, i):
+                return self.offset(i)
+
+            def offset(self, i):
+                return i + self.rng.integers(0, 8)
+    """,
+}
+
+
+def test_generator_created_in_a_base_class_in_another_file(tree) -> None:
+    assert findings(tree(BASE_DATASET)) == ["base.py:6: RNG104"]
+
+
+def test_a_worker_init_fn_that_recreates_the_generator_silences(tree) -> None:
+    root = tree(
+        {
+            **BASE_DATASET,
+            "train.py": """
+                import numpy as np
+                import torch
+
+                def reseed(worker_id):
+                    info = torch.utils.data.get_worker_info()
+                    info.dataset.rng = np.random.default_rng(info.seed)
+            """,
+        }
+    )
+    assert findings(root) == []
+
+
+def test_seed_worker_of_the_runtime_silences(tree) -> None:
+    root = tree(
+        {
+            **BASE_DATASET,
+            "train.py": """
+                from torch.utils.data import DataLoader
+                from seedlint_runtime import seed_worker
+                from crops import Crops
+
+                loader = DataLoader(Crops(), num_workers=4, worker_init_fn=seed_worker)
+            """,
+        }
+    )
+    assert findings(root) == []
+
+
+def test_a_worker_init_fn_that_seeds_only_global_rngs_does_not_silence(tree) -> None:
+    root = tree(
+        {
+            **BASE_DATASET,
+            "train.py": """
+                import random
+                import numpy as np
+                import torch
+                from torch.utils.data import DataLoader
+                from crops import Crops
+
+                def seed_worker(worker_id):
+                    s = torch.initial_seed() % 2**32
+                    np.random.seed(s)
+                    random.seed(s)
+
+                loader = DataLoader(Crops(), num_workers=4, worker_init_fn=seed_worker)
+            """,
+        }
+    )
+    assert findings(root) == ["base.py:6: RNG104"]
+
+
+def test_generators_and_datasets_that_are_fine(tree) -> None:
+    root = tree(
+        {
+            "a.py": """
+                import random
+                import numpy as np
+                import torch
+                from torch.utils.data import Dataset, IterableDataset
+
+                class NotADataset:
+                    def __init__(self):
+                        self.rng = np.random.default_rng(0)
+
+                    def __getitem__(self, i):
+                        return self.rng.random()
+
+                class Lazy(IterableDataset):
+                    def __init__(self):
+                        self.rng = random.Random(0)
+
+                    def __iter__(self):
+                        info = torch.utils.data.get_worker_info()
+                        self.rng = random.Random(info.id if info else 0)
+                        while True:
+                            yield self.rng.random()
+
+                class InitOnly(Dataset):
+                    def __init__(self, n):
+                        g = torch.Generator().manual_seed(0)
+                        self.perm = torch.randperm(n, generator=g)
+                        self.rs = np.random.RandomState(0)
+                        self.noise = self.rs.normal(size=n)
+
+                    def __getitem__(self, i):
+                        return self.perm[i] + self.noise[i]
+            """
+        }
+    )
+    assert findings(root) == []
+
+
+def test_generator_handed_to_a_helper_and_torch_generator_keyword(tree) -> None:
+    root = tree(
+        {
+            "a.py": """
+                import torch
+                import numpy as np
+                from torch.utils.data import Dataset
+
+                def jitter(x, rng):
+                    return x + rng.normal()
+
+                class D(Dataset):
+                    def __init__(self):
+                        self.rng = np.random.RandomState(0)
+                        self.g = torch.Generator()
+                        self.g.manual_seed(0)
+
+                    def __getitem__(self, i):
+                        mask = torch.rand(3, generator=self.g) > 0.5
+                        return jitter(i, self.rng), mask
+            """
+        }
+    )
+    assert findings(root) == ["a.py:10: RNG104", "a.py:11: RNG104"]
+
+
+# --- RNG401 -------------------------------------------------------------------------------------
+
+
+def test_devices_that_may_be_cuda(tree) -> None:
+    root = tree(
+        {
+            "a.py": """
+                import torch
+
+                class Sampler:
+                    def __init__(self):
+                        self.device = torch.device("cuda:0")
+
+                    def noise(self, n, rank, device, x):
+                        a = torch.randn(n, device=self.device)
+                        b = torch.randint(0, 9, (n,), device=f"cuda:{rank}")
+                        c = torch.rand(n, device=0)
+                        d = torch.rand(n, device="cuda:" + str(rank))
+                        e = torch.randn(n, device=device)
+                        f = torch.randn(n, device=x.device)
+                        g = torch.randn(n, device="cpu")
+                        h = torch.zeros(n).cuda().bernoulli_(0.5)
+                        i = torch.zeros(n, device="cuda").cpu().normal_()
+                        j = torch.nn.init.trunc_normal_(torch.empty(n, n, device="cuda"))
+                        return a, b, c, d, e, f, g, h, i, j
+            """
+        }
+    )
+    assert findings(root) == [
+        "a.py:8: RNG401",
+        "a.py:9: RNG401",
+        "a.py:10: RNG401",
+        "a.py:11: RNG401",
+        "a.py:15: RNG401",
+        "a.py:17: RNG401",
+    ]
+
+
+# --- RNG501 / RNG502 ----------------------------------------------------------------------------
+
+
+def test_cudnn_benchmark_through_every_import_path(tree) -> None:
+    root = tree(
+        {
+            "a.py": """
+                import torch
+                import torch.backends.cudnn as cudnn
+                from torch.backends import cudnn as cd
+
+                torch.backends.cudnn.benchmark = True
+                cudnn.benchmark = True
+                cd.benchmark = True
+                cd.benchmark = False
+                fast = True
+                cd.benchmark = fast
+
+                def setup(args):
+                    cd.benchmark = args.benchmark
+                    with torch.backends.cudnn.flags(enabled=True, benchmark=True):
+                        pass
+            """
+        }
+    )
+    assert findings(root) == [
+        "a.py:5: RNG501",
+        "a.py:6: RNG501",
+        "a.py:7: RNG501",
+        "a.py:10: RNG501",
+        "a.py:14: RNG501",
+    ]
+
+
+SEEDING_HELPER = {
+    "utils.py": """
+        import random
+        import numpy as np
+        import torch
+
+        def set_seed(seed):
+            random.seed(seed)
+            np.random.seed(seed)
+            torch.manual_seed(seed)
+    """,
+    "train.py": """
+        from utils import set_seed
+
+        def main():
+            set_seed(0)
+
+        if __name__ == "__main__":
+            main()
+    """,
+}
+
+
+def test_rng502_points_at_the_entry_points_call(tree) -> None:
+    root = tree(SEEDING_HELPER)
+    assert findings(root, codes=None) == []  # off by default
+    assert findings(root, codes=("RNG502",)) == ["train.py:4: RNG502"]
+
+
+def test_rng502_deterministic_mode_in_a_helper_or_a_seed_everything(tree) -> None:
+    root = tree(
+        {
+            **SEEDING_HELPER,
+            "train.py": """
+                import torch
+                from utils import set_seed
+
+                def enable():
+                    torch.use_deterministic_algorithms(True, warn_only=True)
+
+                def main():
+                    set_seed(0)
+                    enable()
+
+                if __name__ == "__main__":
+                    main()
+            """,
+            "other.py": """
+                from seedlint_runtime import seed_everything
+
+                if __name__ == "__main__":
+                    seed_everything(3, deterministic=True)
+            """,
+            "off.py": """
+                import torch
+
+                if __name__ == "__main__":
+                    torch.manual_seed(0)
+                    torch.use_deterministic_algorithms(False)
+            """,
+        }
+    )
+    assert findings(root, codes=("RNG502",)) == ["off.py:4: RNG502"]
