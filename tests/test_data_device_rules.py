@@ -161,7 +161,59 @@ def test_shuffle_flags(tree) -> None:
             """
         }
     )
-    assert findings(root) == ["a.py:4: RNG302", "a.py:5: RNG302", "a.py:8: RNG302"]
+    # the ``**`` mapping is a dict display: its ``generator`` is None
+    assert findings(root) == [
+        "a.py:4: RNG302",
+        "a.py:5: RNG302",
+        "a.py:8: RNG302",
+        "a.py:9: RNG302",
+    ]
+
+
+def test_keyword_mappings_built_in_the_function_are_read(tree) -> None:
+    root = tree(
+        {
+            "main.py": """
+                import torch
+                from seedlint_runtime import seed_worker
+
+                def main(args, use_cuda, extra):
+                    train_kwargs = {"batch_size": args.batch_size}
+                    test_kwargs = dict(batch_size=1000, shuffle=False)
+                    if use_cuda:
+                        cuda_kwargs = {"num_workers": 1, "pin_memory": True, "shuffle": True}
+                        train_kwargs.update(cuda_kwargs)
+                    kw = {"num_workers": 4} if use_cuda else {}
+                    kw["worker_init_fn"] = seed_worker
+                    a = torch.utils.data.DataLoader([1], **train_kwargs)
+                    b = torch.utils.data.DataLoader([1], **test_kwargs)
+                    c = torch.utils.data.DataLoader([1], shuffle=True, **kw)
+                    d = torch.utils.data.DataLoader([1], shuffle=True, **extra)
+                    extra_kw = {"num_workers": 2}
+                    extra_kw.update(extra)
+                    e = torch.utils.data.DataLoader([1], **extra_kw)
+            """
+        }
+    )
+    assert findings(root) == ["main.py:12: RNG301", "main.py:12: RNG302", "main.py:14: RNG302"]
+
+
+def test_sampler_given_its_generator_after_construction(tree) -> None:
+    root = tree(
+        {
+            "a.py": """
+                import torch
+                from torch.utils.data import RandomSampler
+
+                def make(ds, seed):
+                    s = RandomSampler(ds)
+                    s.generator = torch.Generator().manual_seed(seed)
+                    t = RandomSampler(ds)
+                    return s, t
+            """
+        }
+    )
+    assert findings(root) == ["a.py:7: RNG303"]
 
 
 def test_samplers(tree) -> None:
@@ -439,10 +491,12 @@ SEEDING_HELPER = {
             torch.manual_seed(seed)
     """,
     "train.py": """
+        import torch
         from utils import set_seed
 
         def main():
             set_seed(0)
+            model = torch.nn.Linear(2, 2).to(torch.device("cuda"))
 
         if __name__ == "__main__":
             main()
@@ -453,7 +507,14 @@ SEEDING_HELPER = {
 def test_rng502_points_at_the_entry_points_call(tree) -> None:
     root = tree(SEEDING_HELPER)
     assert findings(root, codes=None) == []  # off by default
-    assert findings(root, codes=("RNG502",)) == ["train.py:4: RNG502"]
+    assert findings(root, codes=("RNG502",)) == ["train.py:5: RNG502"]
+
+
+def test_rng502_says_whether_the_program_uses_cuda(tree) -> None:
+    assert "when it runs on a GPU" in messages(tree(SEEDING_HELPER), "RNG502")[0]
+    cpu = SEEDING_HELPER["train.py"].replace('.to(torch.device("cuda"))', '.to("cpu")')
+    root = tree({**SEEDING_HELPER, "train.py": cpu})
+    assert "when it ever runs on a GPU" in messages(root, "RNG502")[0]
 
 
 def test_rng502_deterministic_mode_in_a_helper_or_a_seed_everything(tree) -> None:
@@ -486,6 +547,7 @@ def test_rng502_deterministic_mode_in_a_helper_or_a_seed_everything(tree) -> Non
                 if __name__ == "__main__":
                     torch.manual_seed(0)
                     torch.use_deterministic_algorithms(False)
+                    torch.backends.cudnn.deterministic = True
             """,
         }
     )

@@ -139,6 +139,8 @@ class FileContext:
     #: (execution scope, "a.b") for every assignment to an attribute chain, and
     #: (execution scope, "name") for module globals assigned inside functions (``global``).
     writes: set[tuple[str, str]] = field(default_factory=set)
+    #: ``name["key"] = value`` assignments (dicts of keyword arguments built up in place).
+    item_writes: list[ItemWrite] = field(default_factory=list)
     #: Rule scratch space, keyed by rule code.
     state: dict[str, Any] = field(default_factory=dict)
     #: Call positions from ``ast`` (see positions.py); None: use libcst's PositionProvider.
@@ -180,6 +182,16 @@ class FileContext:
 
     def seed_value(self, expr: Optional[cst.BaseExpression], site: CallSite) -> values.SeedValue:
         return values.seed_value(expr, site.scope, site.order)
+
+
+@dataclass(frozen=True)
+class ItemWrite:
+    """``name["key"] = value``."""
+
+    scope: NameScope
+    name: str
+    key: str
+    value: cst.BaseExpression
 
 
 @dataclass(frozen=True)
@@ -225,6 +237,7 @@ class _Collector(cst.CSTVisitor):
         self.watched_attributes = watched_attributes
         self.attr_assigns: list[AttrAssign] = []
         self.writes: set[tuple[str, str]] = set()
+        self.item_writes: list[ItemWrite] = []
 
     # --- scopes -----------------------------------------------------------------------------
 
@@ -534,13 +547,19 @@ class _Collector(cst.CSTVisitor):
         if isinstance(target, cst.Attribute) and target.attr.value in self.watched_attributes:
             stmt = self.stmts[-1] if self.stmts else target
             self.attr_assigns.append(AttrAssign(target, value, self.scope, stmt, self.order))
-        if self.class_stack and isinstance(target, cst.Subscript):
-            # ``kwargs["worker_init_fn"] = …`` in a DataLoader subclass
+        if isinstance(target, cst.Subscript):
             index = target.slice[0].slice if len(target.slice) == 1 else None
             if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
                 text = index.value.evaluated_value
                 if isinstance(text, str):
-                    self.classes[self.class_stack[-1]].mentions.add(text)
+                    if isinstance(target.value, cst.Name):
+                        # ``loader_kwargs["num_workers"] = 4``
+                        self.item_writes.append(
+                            ItemWrite(self.scope, target.value.value, text, value)
+                        )
+                    if self.class_stack:
+                        # ``kwargs["worker_init_fn"] = …`` in a DataLoader subclass
+                        self.classes[self.class_stack[-1]].mentions.add(text)
 
     def visit_For(self, node: cst.For) -> None:
         for name in target_names(node.target):
@@ -911,6 +930,7 @@ def analyse_module(
         imports_torch=collector.imports_torch,
         attr_assigns=collector.attr_assigns,
         writes=collector.writes,
+        item_writes=collector.item_writes,
         call_positions=call_positions,
         call_index={id(site.node): i for i, site in enumerate(collector.calls)},
     )

@@ -65,6 +65,8 @@ class EntryRun:
     #: Where this run first seeds torch with a fixed seed: the call in the entry point that
     #: leads to it (or the seeding call itself), as (file, span, order).
     torch_seed: Optional[tuple[FileFacts, Span, int]] = None
+    #: Files whose top level this run executed (the entry point and what it imports).
+    modules: set[str] = field(default_factory=set)
 
 
 class Program:
@@ -447,6 +449,7 @@ class _Runner:
             # seeded (and determinism on), nothing there can change a conclusion.
             self._close_invisible()
         self.result.seeded = set(self.state)
+        self.result.modules = set(self.imported)
         self.result.unseeded = [
             UnseededDraw(
                 u.facts,

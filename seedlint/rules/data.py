@@ -148,10 +148,10 @@ class DataLoaderWithoutWorkerInit(Rule):
             return None
         text = call.text("num_workers") or "…"
         return (
-            f"`{call.name}(num_workers={text})` has no `worker_init_fn`: workers are seeded "
-            "only from the main process's torch RNG, so ranks seeded alike repeat each other's "
-            "worker streams and generators the dataset holds are copied unchanged into every "
-            "worker; pass `worker_init_fn=seed_worker` (seedlint_runtime)"
+            f"`{call.name}(num_workers={text})` has no `worker_init_fn`: worker seeds come only "
+            "from the main process's torch RNG, so in distributed training every rank repeats "
+            "the same worker streams, and generators the dataset holds are copied unchanged "
+            "into every worker; pass `worker_init_fn=seed_worker` (seedlint_runtime)"
         )
 
 
@@ -320,6 +320,10 @@ class SamplerWithoutGenerator(Rule):
         ):
             return
         assert q is not None
+        stored = ctx.stored_into.get(id(site.node))
+        key = dotted(stored) if stored is not None else None
+        if key is not None and (site.scope.exec_name, f"{key}.generator") in ctx.writes:
+            return  # ``sampler.generator = torch.Generator().manual_seed(seed)`` afterwards
         short = q.rsplit(".", 1)[-1]
         what = "split" if short == "random_split" else "sampling order"
         ctx.report(
@@ -558,8 +562,9 @@ def _message(created: _Created, dataset: str) -> str:
     return (
         f"`{created.ctor}` stored in {holder} is drawn from in `{dataset}`'s DataLoader "
         "workers, and every worker gets an identical copy of it: all workers (and every "
-        "epoch) draw the same stream; pass `worker_init_fn=seed_worker` (seedlint_runtime), "
-        "which reseeds it, or create it inside the worker"
+        "epoch) draw the same stream, and a `worker_init_fn` that seeds only the global RNGs "
+        "does not reach it; pass `worker_init_fn=seed_worker` (seedlint_runtime), which "
+        "reseeds it, or create it inside the worker"
     )
 
 

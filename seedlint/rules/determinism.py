@@ -11,6 +11,7 @@ from seedlint.engine.names import external, resolve
 from seedlint.engine.program import Program
 from seedlint.findings import Finding
 from seedlint.rules.base import Invalid, Rule, Valid
+from seedlint.rules.device import may_be_cuda
 from seedlint.rules.loaders import TRUE, kind_of
 
 
@@ -118,13 +119,17 @@ class NondeterministicAlgorithms(Rule):
     name = "nondeterministic-algorithms"
     summary = "entry point seeds torch but never enables deterministic algorithms"
     default = False
+    #: cuDNN settings (``torch.backends.cudnn.deterministic = True``) show a program uses CUDA.
+    watches_attributes = frozenset({"benchmark", "deterministic", "enabled", "allow_tf32"})
     what = (
         'Off by default (`extend-select = ["RNG502"]`). Finds entry points that seed torch '
         "(`torch.manual_seed`, a seed-everything helper, a project function that does) but "
         "never call `torch.use_deterministic_algorithms(True)` anywhere they reach "
         "(`seed_everything(seed, deterministic=True)` of seedlint_runtime, transformers' "
         "`enable_full_determinism` and Lightning's `Trainer(deterministic=True)` count). "
-        "Reported at the call that seeds torch, naming the entry point."
+        "Reported at the entry point's call that leads to seeding torch; the message says "
+        "whether the program visibly uses CUDA (`.cuda()`, `torch.cuda.*`, a CUDA device, "
+        "cuDNN settings in a module the entry point runs)."
     )
     why = (
         "A seed fixes the random numbers, not the arithmetic: on GPUs several kernels "
@@ -145,7 +150,7 @@ class NondeterministicAlgorithms(Rule):
 
             def main():
                 torch.manual_seed(0)
-                model = torch.nn.Linear(4, 2)
+                model = torch.nn.Linear(4, 2).cuda()
 
             if __name__ == "__main__":
                 main()
@@ -161,7 +166,7 @@ class NondeterministicAlgorithms(Rule):
             def main():
                 torch.manual_seed(0)
                 torch.use_deterministic_algorithms(True)
-                model = torch.nn.Linear(4, 2)
+                model = torch.nn.Linear(4, 2).cuda()
 
             if __name__ == "__main__":
                 main()
@@ -177,23 +182,50 @@ class NondeterministicAlgorithms(Rule):
         ),
     ]
 
+    def check_file(self, ctx: FileContext) -> None:
+        if any(_uses_cuda(site) for site in ctx.calls) or any(
+            external(resolve(a.target.value, a.scope)) in apis.CUDNN_MODULES
+            for a in ctx.attr_assigns
+        ):
+            ctx.facts.rule_data[self.code] = True
+
     def check_program(self, program: Program) -> Iterable[Finding]:
         seen: set[tuple[str, int]] = set()
         for run in program.runs():
             if run.torch_seed is None or apis.DETERMINISM in run.seeded:
                 continue
+            cuda = any(program.files[k].rule_data.get(self.code) for k in run.modules)
             facts, span, order = run.torch_seed
             spot = (facts.path, order)
             if spot in seen:
                 continue
             seen.add(spot)
+            who = "this entry point" if facts is run.entry else run.entry.path
+            where = "it runs on" if cuda else "it ever runs on"
             yield Finding(
                 self.code,
-                f"{run.entry.path} seeds torch here but never calls "
-                "`torch.use_deterministic_algorithms(True)`: nondeterministic GPU kernels "
-                "still change results between runs with the same seed; turn it on, e.g. "
-                "`seed_everything(seed, deterministic=True)` (seedlint_runtime)",
+                f"{who} seeds torch but never calls `torch.use_deterministic_algorithms(True)`: "
+                f"when {where} a GPU, kernels such as `index_add_`, `scatter_add_` and (unless "
+                "`cudnn.deterministic`) cuDNN convolutions still change results between runs "
+                "with the same seed; turn it on, e.g. `seed_everything(seed, deterministic=True)` "
+                "(seedlint_runtime)",
                 facts.path,
                 span,
                 entry_point=run.entry.path,
             )
+
+
+def _uses_cuda(site: CallSite) -> bool:
+    q = site.qualname
+    if q is not None and q.startswith(("torch.cuda.", "torch.accelerator.", "torch.backends.")):
+        return True
+    if q == "torch.device" or (q is None and site.method == "to"):
+        return may_be_cuda(site.node, site.scope) or any(
+            may_be_cuda(a.value, site.scope) for a in site.node.args[:1] if not a.star
+        )
+    if q is None and site.method == "cuda":
+        return True
+    return any(
+        a.keyword is not None and a.keyword.value == "device" and may_be_cuda(a.value, site.scope)
+        for a in site.node.args
+    )

@@ -12,6 +12,14 @@ from seedlint.engine.names import NameScope, dotted, external, resolve
 from seedlint.rules.base import Invalid, Rule, Valid
 
 _MAX_DEPTH = 4
+#: Calls that return a device (or index) that may be CUDA.
+_CUDA_DEVICE_CALLS = frozenset(
+    {
+        "torch.cuda.current_device",
+        "torch.accelerator.current_accelerator",
+        "torch.accelerator.current_device_index",
+    }
+)
 _INITIALISERS = frozenset(f"torch.nn.init.{n}" for n in apis.TORCH_INIT_DRAWS)
 
 
@@ -158,7 +166,7 @@ def may_be_cuda(expr: cst.BaseExpression, scope: NameScope, depth: int = 0) -> b
                 if a.keyword is not None and a.keyword.value == "type":
                     arg = a
             return arg is not None and may_be_cuda(arg.value, scope, depth + 1)
-        return q == "torch.cuda.current_device"
+        return q in _CUDA_DEVICE_CALLS
     if isinstance(expr, (cst.Name, cst.Attribute)):
         return any(may_be_cuda(v, scope, depth + 1) for v in _bound_values(expr, scope))
     return False

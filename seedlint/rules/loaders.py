@@ -84,7 +84,9 @@ class LoaderCall:
 
     def text(self, param: str) -> str:
         if param in self.texts:
-            return self.texts[param]
+            text = " ".join(self.texts[param].split())
+            return text if len(text) <= 40 else text[:37] + "..."
+
         if self.defaults is not None and param in self.defaults:
             return f"{self.defaults[param]!r} (the default)"
         return ""
@@ -141,13 +143,24 @@ def _all_assignments(name: str, scope: Optional[NameScope]) -> list[cst.BaseExpr
     return []
 
 
-def arguments(site: CallSite, keep: tuple[str, ...] = ()) -> Arguments:
+def arguments(site: CallSite, ctx: FileContext, keep: tuple[str, ...] = ()) -> Arguments:
     positional: list[str] = []
     keywords: dict[str, str] = {}
     texts: dict[str, str] = {}
     star = False
     empty = cst.Module([])
     for index, a in enumerate(site.node.args):
+        if a.star == "**":
+            mapping = mapping_items(a.value, site, ctx)
+            if mapping is None:
+                star = True
+                continue
+            for key, values in mapping.items():
+                kinds = {kind_of(v, site.scope) for v in values}
+                keywords[key] = kinds.pop() if len(kinds) == 1 else OTHER
+                if key in keep and len(values) == 1:
+                    texts[key] = empty.code_for_node(values[0])
+            continue
         if a.star:
             star = True
             continue
@@ -161,6 +174,118 @@ def arguments(site: CallSite, keep: tuple[str, ...] = ()) -> Arguments:
             if a.keyword.value in keep:
                 texts[a.keyword.value] = empty.code_for_node(a.value)
     return Arguments(tuple(positional), keywords, star, texts)
+
+
+#: Methods of a dict that do not add keys we cannot see.
+_DICT_READS = frozenset({"get", "pop", "items", "keys", "values", "copy", "__contains__"})
+
+
+def mapping_items(
+    expr: cst.BaseExpression, site: CallSite, ctx: FileContext, depth: int = 0
+) -> Optional[dict[str, list[cst.BaseExpression]]]:
+    """The keys (and every value each may have) of a ``**mapping`` built in this function from
+    dict displays, ``dict(k=v)``, ``m.update(...)``, ``m["k"] = v`` and ``m.setdefault("k", v)``;
+    None when anything about it is unknown (a parameter, a call result, a ``**`` inside)."""
+    if depth > 2:
+        return None
+    if isinstance(expr, (cst.Dict, cst.Call, cst.IfExp)):
+        return _display_items(expr, site, ctx, depth)
+    if not isinstance(expr, cst.Name):
+        return None
+    name = expr.value
+    scope: Optional[NameScope] = site.scope
+    while scope is not None and not (name in scope.bindings and scope.kind != "class"):
+        scope = scope.parent
+    if scope is None or name in scope.params or scope.bindings[name][0] != "var":
+        return None
+    assigned = scope.assigns.get(name, [])
+    if not assigned:
+        return None
+    out: dict[str, list[cst.BaseExpression]] = {}
+    for _, value in assigned:
+        items = _display_items(value, site, ctx, depth)
+        if items is None:
+            return None
+        _merge(out, items)
+    for other in ctx.calls:
+        receiver = other.receiver
+        if not (isinstance(receiver, cst.Name) and receiver.value == name):
+            continue
+        if other.scope is not scope and other.scope.lookup(name) is not scope.bindings[name]:
+            continue
+        method = other.method
+        if method == "update":
+            for arg in other.node.args:
+                if arg.keyword is not None:
+                    out.setdefault(arg.keyword.value, []).append(arg.value)
+                    continue
+                items = mapping_items(arg.value, other, ctx, depth + 1)
+                if items is None or arg.star:
+                    return None
+                _merge(out, items)
+        elif method == "setdefault" and other.node.args:
+            key = other.node.args[0].value
+            text = key.evaluated_value if isinstance(key, cst.SimpleString) else None
+            if not isinstance(text, str):
+                return None
+            default = other.node.args[1].value if len(other.node.args) > 1 else cst.Name("None")
+            out.setdefault(text, []).append(default)
+        elif method not in _DICT_READS:
+            return None
+    for w in ctx.item_writes:
+        if w.name == name and (w.scope is scope or w.scope.lookup(name) is scope.bindings[name]):
+            out.setdefault(w.key, []).append(w.value)
+    return out
+
+
+def _display_items(
+    value: cst.BaseExpression, site: CallSite, ctx: FileContext, depth: int
+) -> Optional[dict[str, list[cst.BaseExpression]]]:
+    out: dict[str, list[cst.BaseExpression]] = {}
+    if isinstance(value, cst.IfExp):  # ``{"num_workers": 4} if cuda else {}``
+        for branch in (value.body, value.orelse):
+            items = mapping_items(branch, site, ctx, depth + 1)
+            if items is None:
+                return None
+            _merge(out, items)
+        return out
+    if isinstance(value, cst.Dict):
+        for el in value.elements:
+            if isinstance(el, cst.StarredDictElement):
+                inner = mapping_items(el.value, site, ctx, depth + 1)
+                if inner is None:
+                    return None
+                _merge(out, inner)
+                continue
+            assert isinstance(el, cst.DictElement)
+            key = el.key.evaluated_value if isinstance(el.key, cst.SimpleString) else None
+            if not isinstance(key, str):
+                return None
+            out.setdefault(key, []).append(el.value)
+        return out
+    if (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Name)
+        and value.func.value == "dict"
+        and site.scope.lookup("dict") is None
+    ):
+        for arg in value.args:
+            if arg.keyword is None:
+                inner = mapping_items(arg.value, site, ctx, depth + 1) if not arg.star else None
+                if inner is None:
+                    return None
+                _merge(out, inner)
+            else:
+                out.setdefault(arg.keyword.value, []).append(arg.value)
+        return out
+    return None
+
+
+def _merge(
+    into: dict[str, list[cst.BaseExpression]], items: dict[str, list[cst.BaseExpression]]
+) -> None:
+    for key, values in items.items():
+        into.setdefault(key, []).extend(values)
 
 
 def _texts_by_name(args: Arguments, params: tuple[str, ...]) -> dict[str, str]:
@@ -186,7 +311,7 @@ def loader_calls(ctx: FileContext) -> list[LoaderCall]:
     for site in ctx.calls:
         q = site.qualname
         if q in apis.DATALOADERS:
-            args = arguments(site, _KEEP)
+            args = arguments(site, ctx, _KEEP)
             out.append(
                 LoaderCall(
                     _callee_text(site),
@@ -202,7 +327,7 @@ def loader_calls(ctx: FileContext) -> list[LoaderCall]:
                 Candidate(
                     site.resolved,
                     _callee_text(site),
-                    arguments(site, _KEEP),
+                    arguments(site, ctx, _KEEP),
                     ctx.span(site.node, site.stmt),
                 )
             )
