@@ -567,12 +567,12 @@ DETERMINISM_ENABLERS: dict[str, tuple[Optional[int], Optional[str]]] = {
     "pytorch_lightning.Trainer": (None, "deterministic"),
 }
 
-#: Calls that turn cuDNN autotuning on through a keyword (RNG501).
-CUDNN_BENCHMARK_CALLS: dict[str, str] = {
-    "torch.backends.cudnn.flags": "benchmark",
-    "lightning.Trainer": "benchmark",
-    "lightning.pytorch.Trainer": "benchmark",
-    "pytorch_lightning.Trainer": "benchmark",
+#: Calls that turn cuDNN autotuning on: qualname → (position, keyword) of the flag (RNG501).
+CUDNN_BENCHMARK_CALLS: dict[str, tuple[Optional[int], str]] = {
+    "torch.backends.cudnn.flags": (1, "benchmark"),
+    "lightning.Trainer": (None, "benchmark"),
+    "lightning.pytorch.Trainer": (None, "benchmark"),
+    "pytorch_lightning.Trainer": (None, "benchmark"),
 }
 CUDNN_MODULES = frozenset({"torch.backends.cudnn"})
 

@@ -552,3 +552,218 @@ def test_rng502_deterministic_mode_in_a_helper_or_a_seed_everything(tree) -> Non
         }
     )
     assert findings(root, codes=("RNG502",)) == ["off.py:4: RNG502"]
+
+
+# --- found by red-teaming ---------------------------------------------------------------------
+
+
+def test_generic_bases_and_tuple_assignments(tree) -> None:
+    root = tree(
+        {
+            "a.py": """
+                import numpy as np
+                import torch
+                from torch.utils.data import DataLoader, Dataset
+
+                class D(Dataset[int]):
+                    def __init__(self):
+                        self.n, self.rng = 10, np.random.default_rng(0)
+
+                    def __getitem__(self, i):
+                        return self.rng.random()
+
+                class L(DataLoader[int]):
+                    pass
+
+                L(D(), num_workers=2)
+                device, dtype = "cuda", torch.float16
+                torch.randn(3, device=device)
+                torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = False, True
+            """
+        }
+    )
+    assert findings(root) == [
+        "a.py:7: RNG104",
+        "a.py:15: RNG301",
+        "a.py:17: RNG401",
+        "a.py:18: RNG501",
+    ]
+
+
+def test_names_bound_by_other_statements_are_not_provably_zero(tree) -> None:
+    root = tree(
+        {
+            "a.py": """
+                from torch.utils.data import DataLoader
+
+                NUM_WORKERS = 0
+                W = 0
+                for W in range(3):
+                    pass
+
+                def configure(n):
+                    global NUM_WORKERS
+                    NUM_WORKERS = n
+
+                def build(ds):
+                    DataLoader(ds, num_workers=NUM_WORKERS)
+                    DataLoader(ds, num_workers=W)
+                    DataLoader(ds, num_workers=False)
+            """
+        }
+    )
+    assert findings(root) == ["a.py:13: RNG301", "a.py:14: RNG301"]
+
+
+def test_keyword_mappings_that_cannot_be_read(tree) -> None:
+    root = tree(
+        {
+            "a.py": """
+                from torch.utils.data import DataLoader
+
+                def fill(kw):
+                    kw["worker_init_fn"] = print
+
+                def build(ds, key):
+                    a = {"num_workers": 4}
+                    a.pop("num_workers")
+                    DataLoader(ds, **a)
+                    b = {"num_workers": 4}
+                    del b["num_workers"]
+                    DataLoader(ds, **b)
+                    c = {"num_workers": 4}
+                    c[key] = None
+                    DataLoader(ds, **c)
+                    d = {"num_workers": 4}
+                    fill(d)
+                    DataLoader(ds, **d)
+                    kw = {"num_workers": 4}
+                    DataLoader(ds, **kw)
+            """
+        }
+    )
+    # ``kw`` in ``fill`` is another variable: it does not supply this loader's worker_init_fn
+    assert findings(root) == ["a.py:20: RNG301"]
+
+
+def test_rng104_silencers_and_their_limits(tree) -> None:
+    root = tree(
+        {
+            "data.py": """
+                import functools
+                import random
+                import numpy as np
+                import torch
+                from torch.utils.data import Dataset, DataLoader
+                from seedlint_runtime import seed_worker
+
+                GLOBAL = random.Random(0)
+
+                class D(Dataset):
+                    shared = random.Random(1)
+
+                    def __init__(self):
+                        self.rng = np.random.default_rng(0)
+                        self.g = torch.Generator().manual_seed(0)
+
+                    def __getitem__(self, i):
+                        rng = self.rng
+                        return rng.random() + GLOBAL.random() + self.shared.random() + self.sample()
+
+                    def sample(self):
+                        return 0
+
+                class E(D):
+                    def sample(self):
+                        return torch.rand(1, generator=self.g)
+
+                def loader(ds, rank):
+                    return DataLoader(
+                        ds, num_workers=2, worker_init_fn=functools.partial(seed_worker, rank=rank)
+                    )
+            """
+        }
+    )
+    # seed_worker reseeds instance and class attributes, never a module global
+    assert findings(root) == ["data.py:8: RNG104"]
+    (root / "data.py").write_text(
+        (root / "data.py").read_text().replace("functools.partial(seed_worker, rank=rank)", "None")
+    )
+    assert findings(root) == [
+        "data.py:8: RNG104",
+        "data.py:11: RNG104",
+        "data.py:14: RNG104",
+        "data.py:15: RNG104",
+        "data.py:29: RNG301",
+    ]
+
+
+def test_rng104_worker_code_that_recreates_or_reseeds(tree) -> None:
+    root = tree(
+        {
+            "data.py": """
+                import numpy as np
+                import torch
+                from torch.utils.data import Dataset
+
+                class D(Dataset):
+                    def __init__(self):
+                        self.rng = np.random.default_rng(0)
+                        self.aug = np.random.default_rng(1)
+                        self.other = np.random.default_rng(2)
+
+                    def reseed(self, seed):
+                        self.rng = np.random.default_rng(seed)
+
+                    def __getitem__(self, i):
+                        return self.rng.random() + self.aug.random() + self.other.random()
+
+                def init_fn(worker_id):
+                    info = torch.utils.data.get_worker_info()
+                    info.dataset.reseed(info.seed)
+                    info.dataset.aug.bit_generator.state = np.random.PCG64(info.seed).state
+
+                def unrelated(args):
+                    args.other = None
+            """
+        }
+    )
+    assert findings(root) == ["data.py:9: RNG104"]
+
+
+def test_rng401_and_rng303_details(tree) -> None:
+    root = tree(
+        {
+            "a.py": """
+                import torch
+                from torch.utils.data import RandomSampler
+
+                class M:
+                    device = "cuda"
+
+                    def noise(self, rank, n):
+                        a = torch.empty(n, device="cuda").to(torch.float16).normal_()
+                        b = torch.randn(n, device="cuda:{}".format(rank))
+                        c = torch.randn(n, device=self.device)
+                        return a, b, c
+
+                def samplers(ds):
+                    g = None
+                    s = RandomSampler(ds, generator=g)
+                    t = RandomSampler(ds)
+                    t.generator = None
+                    return s, t
+
+                with torch.backends.cudnn.flags(True, True):
+                    pass
+            """
+        }
+    )
+    assert findings(root) == [
+        "a.py:8: RNG401",
+        "a.py:9: RNG401",
+        "a.py:10: RNG401",
+        "a.py:15: RNG303",
+        "a.py:16: RNG303",
+        "a.py:20: RNG501",
+    ]

@@ -186,12 +186,13 @@ class FileContext:
 
 @dataclass(frozen=True)
 class ItemWrite:
-    """``name["key"] = value``."""
+    """``name["key"] = value``; ``key`` None for a key that is not a string literal, ``value``
+    None for ``del name[...]``."""
 
     scope: NameScope
     name: str
-    key: str
-    value: cst.BaseExpression
+    key: Optional[str]
+    value: Optional[cst.BaseExpression]
 
 
 @dataclass(frozen=True)
@@ -461,6 +462,9 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
         for n in node.names:
+            outer = self.scope.parent.binder(n.name.value) if self.scope.parent else None
+            if outer is not None:
+                outer.opaque.add(n.name.value)  # written from the inner function
             self.scope.bind(n.name.value, VAR, self._conditional())
 
     def visit_Import(self, node: cst.Import) -> None:
@@ -525,15 +529,31 @@ class _Collector(cst.CSTVisitor):
         self._assign(node.target, node.value)
 
     def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if (
+            isinstance(target, (cst.Tuple, cst.List))
+            and isinstance(value, (cst.Tuple, cst.List))
+            and len(target.elements) == len(value.elements)
+            and not any(isinstance(e, cst.StarredElement) for e in target.elements)
+            and not any(isinstance(e, cst.StarredElement) for e in value.elements)
+        ):
+            # ``self.a, self.rng = 1, np.random.default_rng()``: element by element
+            for t, v in zip(target.elements, value.elements):
+                self._assign(t.value, v.value)
+            return
         names = target_names(target)
         aliased = isinstance(target, cst.Name) and isinstance(value, (cst.Name, cst.Attribute))
         for name in names:
-            if name in self.scope.globals and self.scope.kind == "function":
+            is_global = name in self.scope.globals and self.scope.kind == "function"
+            if is_global:
                 self.writes.add((self.scope.exec_name, name))
             binding = ("alias", value, self.scope) if aliased else VAR
             self.scope.bind(name, binding, self._conditional())
             if len(names) == 1:
                 self.scope.assigns.setdefault(name, []).append((self.order, value))
+                if is_global:
+                    self.scope.module().assigns.setdefault(name, []).append((self.order, value))
+            else:
+                self._opaque(name)
         key = dotted(target) if isinstance(target, cst.Attribute) else None
         if key is not None:
             self.writes.add((self.scope.exec_name, key))
@@ -542,37 +562,55 @@ class _Collector(cst.CSTVisitor):
             if head is not None and head[0] == "self" and owner.parent is not None:
                 owner = owner.parent  # ``self.x = …`` is seen by every method of the class
             owner.assigns.setdefault(key, []).append((self.order, value))
-        if isinstance(value, cst.Call) and ((names and len(names) == 1) or key is not None):
-            self.stored_into[id(value)] = target
+        if (names and len(names) == 1) or key is not None:
+            # ``rng = default_rng(s) if s is not None else default_rng()``: both calls
+            branches = [value.body, value.orelse] if isinstance(value, cst.IfExp) else [value]
+            for branch in branches:
+                if isinstance(branch, cst.Call):
+                    self.stored_into[id(branch)] = target
         if isinstance(target, cst.Attribute) and target.attr.value in self.watched_attributes:
             stmt = self.stmts[-1] if self.stmts else target
             self.attr_assigns.append(AttrAssign(target, value, self.scope, stmt, self.order))
         if isinstance(target, cst.Subscript):
-            index = target.slice[0].slice if len(target.slice) == 1 else None
-            if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-                text = index.value.evaluated_value
-                if isinstance(text, str):
-                    if isinstance(target.value, cst.Name):
-                        # ``loader_kwargs["num_workers"] = 4``
-                        self.item_writes.append(
-                            ItemWrite(self.scope, target.value.value, text, value)
-                        )
-                    if self.class_stack:
-                        # ``kwargs["worker_init_fn"] = …`` in a DataLoader subclass
-                        self.classes[self.class_stack[-1]].mentions.add(text)
+            text = _string_index(target)
+            if isinstance(target.value, cst.Name):
+                # ``loader_kwargs["num_workers"] = 4`` (key None: not a literal string)
+                self.item_writes.append(ItemWrite(self.scope, target.value.value, text, value))
+            if self.class_stack and text is not None:
+                # ``kwargs["worker_init_fn"] = …`` in a DataLoader subclass
+                self.classes[self.class_stack[-1]].mentions.add(text)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        targets = node.target.elements if isinstance(node.target, cst.Tuple) else None
+        for t in [e.value for e in targets] if targets is not None else [node.target]:
+            if isinstance(t, cst.Subscript) and isinstance(t.value, cst.Name):
+                self.item_writes.append(ItemWrite(self.scope, t.value.value, None, None))
 
     def visit_For(self, node: cst.For) -> None:
         for name in target_names(node.target):
             self.scope.bind(name, VAR, self._conditional())
+            self._opaque(name)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
             for name in target_names(node.asname.name):
                 self.scope.bind(name, VAR, self._conditional())
+                self._opaque(name)
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None and isinstance(node.name.name, cst.Name):
             self.scope.bind(node.name.name.value, VAR, True)
+            self._opaque(node.name.name.value)
+
+    def visit_MatchAs(self, node: cst.MatchAs) -> None:
+        if node.name is not None:
+            self.scope.bind(node.name.value, VAR, True)
+            self._opaque(node.name.value)
+
+    def _opaque(self, name: str) -> None:
+        """``name`` gets a value here that ``assigns`` does not record."""
+        scope = self.scope.module() if name in self.scope.globals else self.scope
+        scope.opaque.add(name)
 
     def visit_Return(self, node: cst.Return) -> None:
         self._escape(node.value)
@@ -643,10 +681,20 @@ _HANDLERS: dict[type, Any] = {
     cst.WithItem: _Collector.visit_WithItem,
     cst.ExceptHandler: _Collector.visit_ExceptHandler,
     cst.ExceptStarHandler: _Collector.visit_ExceptHandler,
+    cst.MatchAs: _Collector.visit_MatchAs,
+    cst.Del: _Collector.visit_Del,
     cst.Return: _Collector.visit_Return,
     cst.Yield: _Collector.visit_Yield,
     cst.Call: _Collector.visit_Call,
 }
+
+
+def _string_index(target: cst.Subscript) -> Optional[str]:
+    index = target.slice[0].slice if len(target.slice) == 1 else None
+    if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+        text = index.value.evaluated_value
+        return text if isinstance(text, str) else None
+    return None
 
 
 def _leaves(suite: cst.BaseSuite) -> bool:
@@ -938,6 +986,8 @@ def analyse_module(
     for qual, bases, scope in collector.pending_bases:
         targets: list[Target] = []
         for b in bases:
+            if isinstance(b, cst.Subscript):
+                b = b.value  # ``Dataset[int]``, ``IterableDataset[T]``
             r = resolve(b, scope)
             if r is not None and r[0] in ("local", "import"):
                 targets.append(r)

@@ -42,6 +42,23 @@ class NameScope:
     assigns: dict[str, list[tuple[int, cst.BaseExpression]]] = field(default_factory=dict)
     star_imports: list[tuple[int, str]] = field(default_factory=list)
     params: set[str] = field(default_factory=set)
+    #: Names also bound where no value is recorded (``for``/``with``/``except`` targets,
+    #: unpacking, ``nonlocal`` writes): their ``assigns`` are not all their values.
+    opaque: set[str] = field(default_factory=set)
+
+    def binder(self, name: str) -> Optional[NameScope]:
+        """The scope whose binding of ``name`` a use here sees (class bodies skipped except
+        this one), or None."""
+        scope: Optional[NameScope] = self
+        first = True
+        while scope is not None:
+            if name in scope.globals:
+                scope = scope.module()
+            if (scope.kind != "class" or first) and name in scope.bindings:
+                return scope
+            first = False
+            scope = scope.parent
+        return None
 
     def bind(self, name: str, binding: Binding, weak: bool = False) -> None:
         """Record a binding; a later one replaces an earlier one, except that plain variables
@@ -89,6 +106,19 @@ class NameScope:
                 return list(reversed(earlier))
             scope = scope.parent
         return []
+
+
+def variable_values(name: str, scope: NameScope) -> Optional[list[cst.BaseExpression]]:
+    """Every value the variable ``name`` (as seen from ``scope``) is ever assigned, in the scope
+    that binds it; None when that is not known: a parameter, an import or definition, or a name
+    also bound by ``for``/``with``/unpacking/``nonlocal`` writes."""
+    binder = scope.binder(name)
+    if binder is None or name in binder.params or name in binder.opaque:
+        return None
+    if binder.bindings[name][0] not in ("var", "alias"):
+        return None
+    values = [v for _, v in binder.assigns.get(name, [])]
+    return values or None
 
 
 def dotted(node: cst.BaseExpression) -> Optional[str]:

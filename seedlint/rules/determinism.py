@@ -98,10 +98,11 @@ class CudnnBenchmark(Rule):
                 )
 
     def check_call(self, ctx: FileContext, site: CallSite) -> None:
-        keyword = apis.CUDNN_BENCHMARK_CALLS.get(site.qualname or "")
-        if keyword is None:
+        flag = apis.CUDNN_BENCHMARK_CALLS.get(site.qualname or "")
+        if flag is None:
             return
-        arg = site.arg(None, keyword)
+        position, keyword = flag
+        arg = site.arg(position, keyword)
         if arg is None or arg.star or kind_of(arg.value, site.scope) != TRUE:
             return
         ctx.report(

@@ -8,7 +8,7 @@ import libcst as cst
 
 from seedlint import apis
 from seedlint.engine.collect import CallSite, FileContext
-from seedlint.engine.names import NameScope, dotted, external, resolve
+from seedlint.engine.names import NameScope, dotted, external, resolve, variable_values
 from seedlint.rules.base import Invalid, Rule, Valid
 
 _MAX_DEPTH = 4
@@ -104,7 +104,7 @@ class RandomTensorOnCuda(Rule):
             if q in apis.TORCH_RANDOM_FACTORIES:
                 arg = site.arg(None, "device")
                 if arg is not None and not arg.star and may_be_cuda(arg.value, site.scope):
-                    text = cst.Module([]).code_for_node(arg.value)
+                    text = _short(cst.Module([]).code_for_node(arg.value))
                     short = q.split(".", 1)[1]
                     self._report(ctx, site, f"`torch.{short}(..., device={text})`", short)
                 return
@@ -159,6 +159,9 @@ def may_be_cuda(expr: cst.BaseExpression, scope: NameScope, depth: int = 0) -> b
     if isinstance(expr, cst.BinaryOperation):  # "cuda:" + str(rank), "cuda:%d" % rank
         return may_be_cuda(expr.left, scope, depth + 1)
     if isinstance(expr, cst.Call):
+        func = expr.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "format":
+            return may_be_cuda(func.value, scope, depth + 1)  # "cuda:{}".format(rank)
         q = external(resolve(expr.func, scope))
         if q == "torch.device":
             arg = expr.args[0] if expr.args and not expr.args[0].star else None
@@ -172,6 +175,45 @@ def may_be_cuda(expr: cst.BaseExpression, scope: NameScope, depth: int = 0) -> b
     return False
 
 
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _is_dtype(expr: cst.BaseExpression, scope: NameScope) -> bool:
+    """``torch.float16``, ``torch.half``, …: a dtype (``.to(dtype)`` does not move)."""
+    q = external(resolve(expr, scope))
+    return q is not None and q.startswith("torch.") and q.count(".") == 1 and q[6:] in _DTYPES
+
+
+_DTYPES = frozenset(
+    {
+        "float",
+        "float16",
+        "float32",
+        "float64",
+        "half",
+        "double",
+        "bfloat16",
+        "int",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "long",
+        "short",
+        "uint8",
+        "bool",
+        "complex64",
+        "complex128",
+        "cfloat",
+        "cdouble",
+        "float8_e4m3fn",
+        "float8_e5m2",
+    }
+)
+
+
 def _bound_values(expr: cst.BaseExpression, scope: NameScope) -> list[cst.BaseExpression]:
     """Every value assigned to a variable or ``self.`` attribute (not a parameter, not an
     import) in the scope that binds it."""
@@ -179,17 +221,7 @@ def _bound_values(expr: cst.BaseExpression, scope: NameScope) -> list[cst.BaseEx
     if key is None:
         return []
     if isinstance(expr, cst.Name):
-        found: Optional[NameScope] = scope
-        while found is not None:
-            if expr.value in found.bindings and (found.kind != "class" or found is scope):
-                break
-            found = found.parent
-        if found is None or expr.value in found.params:
-            return []
-        binding = found.bindings[expr.value]
-        if binding[0] not in ("var", "alias"):
-            return []
-        return [v for _, v in found.assigns.get(expr.value, [])]
+        return variable_values(expr.value, scope) or []
     head, _, rest = key.partition(".")
     if "." in rest:
         return []
@@ -200,6 +232,8 @@ def _bound_values(expr: cst.BaseExpression, scope: NameScope) -> list[cst.BaseEx
     walk: Optional[NameScope] = scope
     while walk is not None:
         values += [v for _, v in walk.assigns.get(key, [])]
+        if walk.kind == "class" and walk.qualname == owner[1]:
+            values += [v for _, v in walk.assigns.get(rest, [])]  # a class attribute
         walk = walk.parent
     return values
 
@@ -230,10 +264,12 @@ def on_cuda(expr: cst.BaseExpression, scope: NameScope, depth: int = 0) -> bool:
     if method == "to":
         for i, a in enumerate(expr.args):
             if a.star:
-                continue
-            if (a.keyword is None and i == 0) or (a.keyword and a.keyword.value == "device"):
+                return False
+            if a.keyword is not None and a.keyword.value == "device":
                 return may_be_cuda(a.value, scope)
-        return on_cuda(func.value, scope, depth + 1)
+            if a.keyword is None and i == 0 and not _is_dtype(a.value, scope):
+                return may_be_cuda(a.value, scope)  # ``.to(device)``; ``.to(x)`` is unknown
+        return on_cuda(func.value, scope, depth + 1)  # ``.to(torch.float16)`` stays put
     if method in _MOVES_OFF:
         return False
     return on_cuda(func.value, scope, depth + 1)

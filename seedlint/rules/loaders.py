@@ -18,7 +18,7 @@ import libcst as cst
 from seedlint import apis
 from seedlint.engine.collect import CallSite, FileContext
 from seedlint.engine.facts import Literal, Target
-from seedlint.engine.names import NameScope, dotted, external, resolve
+from seedlint.engine.names import NameScope, dotted, variable_values
 from seedlint.engine.program import Program
 from seedlint.findings import Span
 
@@ -114,33 +114,12 @@ def kind_of(expr: cst.BaseExpression, scope: NameScope, depth: int = 0) -> str:
             return {"True": TRUE, "False": FALSE, "None": NONE}[expr.value]
         if depth > 3:
             return OTHER
-        binding = scope.lookup(expr.value)
-        if (
-            binding is None
-            or binding[0] not in ("var", "alias")
-            or _is_parameter(expr.value, scope)
-        ):
+        values = variable_values(expr.value, scope)
+        if values is None:
             return OTHER
-        values = _all_assignments(expr.value, scope)
         kinds = {kind_of(v, scope, depth + 1) for v in values}
         return kinds.pop() if len(kinds) == 1 else OTHER
     return OTHER
-
-
-def _is_parameter(name: str, scope: Optional[NameScope]) -> bool:
-    while scope is not None:
-        if name in scope.bindings:
-            return name in scope.params
-        scope = scope.parent
-    return False
-
-
-def _all_assignments(name: str, scope: Optional[NameScope]) -> list[cst.BaseExpression]:
-    while scope is not None:
-        if name in scope.bindings and scope.kind != "class":
-            return [v for _, v in scope.assigns.get(name, [])]
-        scope = scope.parent
-    return []
 
 
 def arguments(site: CallSite, ctx: FileContext, keep: tuple[str, ...] = ()) -> Arguments:
@@ -177,7 +156,7 @@ def arguments(site: CallSite, ctx: FileContext, keep: tuple[str, ...] = ()) -> A
 
 
 #: Methods of a dict that do not add keys we cannot see.
-_DICT_READS = frozenset({"get", "pop", "items", "keys", "values", "copy", "__contains__"})
+_DICT_READS = frozenset({"get", "items", "keys", "values", "copy", "__contains__"})
 
 
 def mapping_items(
@@ -193,25 +172,37 @@ def mapping_items(
     if not isinstance(expr, cst.Name):
         return None
     name = expr.value
-    scope: Optional[NameScope] = site.scope
-    while scope is not None and not (name in scope.bindings and scope.kind != "class"):
-        scope = scope.parent
-    if scope is None or name in scope.params or scope.bindings[name][0] != "var":
+    scope = site.scope.binder(name)
+    if scope is None or scope.bindings[name][0] != "var":
         return None
-    assigned = scope.assigns.get(name, [])
+    assigned = variable_values(name, site.scope)
     if not assigned:
         return None
     out: dict[str, list[cst.BaseExpression]] = {}
-    for _, value in assigned:
+    for value in assigned:
         items = _display_items(value, site, ctx, depth)
         if items is None:
             return None
         _merge(out, items)
+    for values in scope.assigns.values():
+        if any(isinstance(v, cst.Name) and v.value == name for _, v in values):
+            return None  # an alias may change it
     for other in ctx.calls:
+        if other.scope.binder(name) is not scope:
+            continue
+        reads_only = other.method == "update" or (
+            isinstance(other.node.func, cst.Name) and other.node.func.value == "dict"
+        )
+        for arg in other.node.args:
+            if (
+                isinstance(arg.value, cst.Name)
+                and arg.value.value == name
+                and arg.star != "**"
+                and not reads_only
+            ):
+                return None  # handed to a function that may change it
         receiver = other.receiver
         if not (isinstance(receiver, cst.Name) and receiver.value == name):
-            continue
-        if other.scope is not scope and other.scope.lookup(name) is not scope.bindings[name]:
             continue
         method = other.method
         if method == "update":
@@ -233,7 +224,9 @@ def mapping_items(
         elif method not in _DICT_READS:
             return None
     for w in ctx.item_writes:
-        if w.name == name and (w.scope is scope or w.scope.lookup(name) is scope.bindings[name]):
+        if w.name == name and w.scope.binder(name) is scope:
+            if w.key is None or w.value is None:
+                return None  # a key we cannot read, or ``del m[...]``
             out.setdefault(w.key, []).append(w.value)
     return out
 
@@ -331,8 +324,6 @@ def loader_calls(ctx: FileContext) -> list[LoaderCall]:
                     ctx.span(site.node, site.stmt),
                 )
             )
-        if site.node.args and _passes_reseeding_init(site):
-            ctx.facts.rule_data["reseeds_workers"] = True
     if candidates:
         ctx.facts.rule_data["loaders"] = candidates
     ctx.state["loaders"] = out
@@ -345,26 +336,17 @@ def _callee_text(site: CallSite) -> str:
 
 def _maybe_project_class(site: CallSite, ctx: FileContext) -> bool:
     r = site.resolved
-    if r is None or not site.node.args:
+    if r is None:
         return False
     if r[0] == "local":
         return str(r[1]) in ctx.facts.classes
-    if r[0] != "import":
+    if r[0] != "import" or not site.node.args:
         return False
     name = str(r[2])
     last = name.rsplit(".", 1)[-1]
     if not last[:1].isupper():
         return False
     return int(r[1]) > 0 or name.split(".", 1)[0] not in _EXTERNAL_ROOTS
-
-
-def _passes_reseeding_init(site: CallSite) -> bool:
-    for a in site.node.args:
-        if a.keyword is not None and a.keyword.value == "worker_init_fn":
-            target = external(resolve(a.value, site.scope))
-            if target in apis.RESEEDING_WORKER_INITS:
-                return True
-    return False
 
 
 def program_loader_calls(program: Program) -> Iterator[tuple[str, LoaderCall]]:
@@ -420,8 +402,3 @@ def _subclass_info(
                 return scope.params, dict(scope.defaults), supplied
             break
     return apis.DATALOADER_PARAMS, {}, supplied
-
-
-def program_reseeds_workers(program: Program) -> bool:
-    """Does some file pass ``seedlint_runtime.seed_worker`` as a ``worker_init_fn``?"""
-    return any(f.rule_data.get("reseeds_workers") for f in program.files.values())
