@@ -98,6 +98,13 @@ def reseed_generators(obj: object, base: int, rank: int, worker_id: int) -> list
 def _generators(root: object) -> Iterator[tuple[str, object]]:
     seen: set[int] = set()
     stack: list[tuple[str, object, int]] = [("", root, 0)]
+    # Class attributes of the dataset's own classes (``class D(Dataset): rng = Random(0)``):
+    # the worker's copy of the class is its own, so reseeding it there is safe.
+    for cls in type(root).__mro__:
+        if (cls.__module__ or "").split(".", 1)[0] not in ("builtins", "torch", "typing"):
+            for name, value in sorted(vars(cls).items()):
+                if _kind(value) is not None:
+                    stack.append((f"{cls.__name__}.{name}", value, 1))
     count = 0
     while stack and count < _MAX_OBJECTS:
         path, obj, depth = stack.pop()
