@@ -767,3 +767,41 @@ def test_rng401_and_rng303_details(tree) -> None:
         "a.py:16: RNG303",
         "a.py:20: RNG501",
     ]
+
+
+def test_subclass_forwarding_its_own_parameters(tree) -> None:
+    root = tree(
+        {
+            "a.py": """
+                from torch.utils.data import DataLoader
+
+                class L(DataLoader):
+                    def __init__(self, dataset, num_workers, worker_init_fn=None):
+                        super().__init__(dataset, num_workers=num_workers, worker_init_fn=worker_init_fn)
+
+                def f(ds, w):
+                    a = L(ds, 4)
+                    b = L(ds, 4, w)
+                    c = L(ds, -0)
+                    return a, b, c
+            """
+        }
+    )
+    assert findings(root) == ["a.py:8: RNG301"]
+
+
+def test_samplers_of_cuda_inputs_and_wrapped_tensors(tree) -> None:
+    root = tree(
+        {
+            "a.py": """
+                import torch
+                import torch.nn as nn
+
+                a = torch.bernoulli(torch.full((3,), 0.5, device="cuda"))
+                b = nn.Parameter(torch.empty(3, device="cuda")).normal_()
+                c = torch.empty(3, 3, device="cuda")[0].uniform_()
+                d = torch.bernoulli(torch.full((3,), 0.5))
+            """
+        }
+    )
+    assert findings(root) == ["a.py:4: RNG401", "a.py:5: RNG401", "a.py:6: RNG401"]

@@ -638,7 +638,12 @@ class _Collector(cst.CSTVisitor):
         if self.class_stack:
             mentions = self.classes[self.class_stack[-1]].mentions
             for a in node.args:
-                if a.keyword is not None:
+                if a.keyword is not None and not (
+                    # ``worker_init_fn=worker_init_fn``: the caller's argument decides
+                    isinstance(a.value, cst.Name)
+                    and a.value.value == a.keyword.value
+                    and a.value.value in self.scope.params
+                ):
                     mentions.add(a.keyword.value)
             func = node.func
             if (

@@ -20,6 +20,10 @@ _CUDA_DEVICE_CALLS = frozenset(
         "torch.accelerator.current_device_index",
     }
 )
+#: Draws that sample on their input's device.
+_SAMPLES_ITS_INPUT = frozenset(
+    f"torch.{n}" for n in ("bernoulli", "multinomial", "poisson", "binomial", "normal")
+)
 _INITIALISERS = frozenset(f"torch.nn.init.{n}" for n in apis.TORCH_INIT_DRAWS)
 
 
@@ -107,6 +111,12 @@ class RandomTensorOnCuda(Rule):
                     text = _short(cst.Module([]).code_for_node(arg.value))
                     short = q.split(".", 1)[1]
                     self._report(ctx, site, f"`torch.{short}(..., device={text})`", short)
+                return
+            if q in _SAMPLES_ITS_INPUT:
+                arg = site.arg(0, "input")
+                if arg is not None and not arg.star and on_cuda(arg.value, site.scope):
+                    short = q.split(".", 1)[1]
+                    self._report(ctx, site, f"`torch.{short}` of a CUDA tensor")
                 return
             if q in _INITIALISERS:
                 arg = site.arg(0, "tensor")
@@ -244,13 +254,19 @@ _MOVES_OFF = frozenset({"cpu", "numpy", "tolist", "item"})
 
 def on_cuda(expr: cst.BaseExpression, scope: NameScope, depth: int = 0) -> bool:
     """Is ``expr`` a tensor created on CUDA in this very expression?"""
-    if depth > _MAX_DEPTH or not isinstance(expr, cst.Call):
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(expr, cst.Subscript):  # ``torch.empty(3, 3, device="cuda")[0]``
+        return on_cuda(expr.value, scope, depth + 1)
+    if not isinstance(expr, cst.Call):
         return False
     func = expr.func
     q = external(resolve(func, scope))
     if q is not None:
         if q in apis.TORCH_CUDA_TENSOR_TYPES:
             return True
+        if q in ("torch.nn.Parameter", "torch.nn.parameter.Parameter") and expr.args:
+            return on_cuda(expr.args[0].value, scope, depth + 1)  # wraps the same storage
         if q.startswith("torch."):
             for a in expr.args:
                 if a.keyword is not None and a.keyword.value == "device":

@@ -109,6 +109,9 @@ def kind_of(expr: cst.BaseExpression, scope: NameScope, depth: int = 0) -> str:
     or a variable (not a parameter) every assignment of which is that literal."""
     if isinstance(expr, cst.Integer):
         return ZERO if expr.evaluated_value == 0 else OTHER
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, (cst.Minus, cst.Plus)):
+        inner = kind_of(expr.expression, scope, depth + 1)
+        return ZERO if inner == ZERO else OTHER
     if isinstance(expr, cst.Name):
         if expr.value in ("True", "False", "None"):
             return {"True": TRUE, "False": FALSE, "None": NONE}[expr.value]
