@@ -62,7 +62,9 @@ def _seed_from_env() -> Optional[int]:
         value = int(text.strip(), 10)
     except ValueError:
         raise ValueError(f"{SEED_ENV}={text!r} is not an integer seed") from None
-    return validate_seed(value)
+    if not 0 <= value <= MAX_SEED:
+        raise ValueError(f"{SEED_ENV}={text!r} is outside 0..{MAX_SEED}")
+    return value
 
 
 def current_seed() -> Optional[int]:

@@ -114,7 +114,10 @@ def _capture_generator(name: str, gen: Any) -> dict[str, Any]:
     if kind == "numpy.Generator":
         return {"kind": kind, "state": _plain(gen.bit_generator.state)}
     if kind == "numpy.RandomState":
-        return {"kind": kind, "state": _numpy_state(gen.get_state(legacy=False))}
+        st = gen.get_state(legacy=False)
+        if st.get("bit_generator") == "MT19937":
+            return {"kind": kind, "state": _numpy_state(st)}
+        return {"kind": kind, "state": _plain(st)}  # RandomState(PCG64(...))
     if kind == "random.Random":
         version, internal, gauss = gen.getstate()
         return {"kind": kind, "state": [version, list(internal), gauss]}
@@ -133,18 +136,24 @@ def _check(state: State, generators: Mapping[str, Any]) -> list[Any]:
             f"RNG state version {state.get('version')!r} is not supported (expected {VERSION})"
         )
     steps: list[Any] = []
-    py = state["python"]
-    steps.append(lambda: random.setstate((py[0], tuple(py[1]), py[2])))
+    py = _python_state("Python's random", state.get("python"))
+    steps.append(lambda: random.setstate(py))
     if "numpy" in state:
         np = _deps.numpy()
         if np is None:
             raise ValueError("the RNG state holds NumPy's RNG, but numpy is not installed")
-        st = _numpy_array_state(np, state["numpy"])
+        st = _numpy_array_state(np, _mt_state("NumPy's global RNG", state["numpy"]))
         steps.append(lambda: np.random.set_state(st))
     torch = _deps.torch() if "torch" in state or "cuda" in state else None
     if "torch" in state:
         if torch is None:
             raise ValueError("the RNG state holds torch's RNG, but torch is not installed")
+        size = int(torch.get_rng_state().numel())
+        if not isinstance(state["torch"], bytes) or len(state["torch"]) != size:
+            raise ValueError(
+                f"the RNG state's torch CPU state is not {size} bytes: it comes from another "
+                "torch build or is damaged"
+            )
         cpu = _bytes_tensor(torch, state["torch"])
         steps.append(lambda: torch.set_rng_state(cpu))
     if "cuda" in state:
@@ -194,21 +203,68 @@ def _generator_step(name: str, gen: Any, saved: Mapping[str, Any]) -> Any:
                 f"generator {name!r} uses {type(gen.bit_generator).__name__}, but the state "
                 f"holds {value.get('bit_generator')}"
             )
+        _probe(name, lambda: setattr(type(gen.bit_generator)(), "state", value))
         return lambda: setattr(gen.bit_generator, "state", value)
     if kind == "numpy.RandomState":
         np = sys.modules["numpy"]
-        st = _numpy_array_state(np, value)
+        current = type(gen._bit_generator).__name__
+        if value.get("bit_generator") != current:
+            raise ValueError(
+                f"generator {name!r} uses {current}, but the state holds "
+                f"{value.get('bit_generator')}"
+            )
+        st = _numpy_array_state(np, value) if current == "MT19937" else value
+        _probe(name, lambda: np.random.RandomState(type(gen._bit_generator)()).set_state(st))
         return lambda: gen.set_state(st)
     if kind == "random.Random":
-        return lambda: gen.setstate((value[0], tuple(value[1]), value[2]))
+        st = _python_state(f"generator {name!r}", value)
+        return lambda: gen.setstate(st)
     torch = sys.modules["torch"]
     if str(gen.device) != saved.get("device"):
         raise ValueError(
             f"generator {name!r} is on {gen.device}, but the state was captured on "
             f"{saved.get('device')}"
         )
+    size = int(gen.get_state().numel())
+    if not isinstance(value, bytes) or len(value) != size:
+        raise ValueError(f"the RNG state of generator {name!r} is not {size} bytes")
     tensor = _bytes_tensor(torch, value)
     return lambda: gen.set_state(tensor)
+
+
+def _probe(name: str, attempt: Any) -> None:
+    """Try a restore on a scratch generator first, so a bad state fails before anything
+    changes."""
+    try:
+        attempt()
+    except (TypeError, ValueError, KeyError, IndexError) as exc:
+        raise ValueError(f"the RNG state of generator {name!r} cannot be restored: {exc}") from None
+
+
+def _python_state(what: str, value: Any) -> tuple[Any, ...]:
+    """A ``random.getstate()`` tuple from its plain form, checked."""
+    ok = (
+        isinstance(value, (list, tuple))
+        and len(value) == 3
+        and isinstance(value[1], (list, tuple))
+        and len(value[1]) == 625
+        and all(isinstance(x, int) for x in value[1])
+    )
+    if not ok:
+        raise ValueError(f"the RNG state of {what} is not a Python random state")
+    return (value[0], tuple(value[1]), value[2])
+
+
+def _mt_state(what: str, value: Any) -> Mapping[str, Any]:
+    """A NumPy MT19937 state, checked (624 key words, a position in 0..624)."""
+    try:
+        key, pos = value["state"]["key"], int(value["state"]["pos"])
+        ok = value["bit_generator"] == "MT19937" and len(key) == 624 and 0 <= pos <= 624
+    except (KeyError, TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"the RNG state of {what} is not a NumPy MT19937 state")
+    return value  # type: ignore[no-any-return]
 
 
 def _numpy_array_state(np: Any, st: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import os
 import random
 import sys
 import types
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Optional
 
 from seedlint_runtime import _deps
@@ -32,8 +32,10 @@ _NOT_OBJECTS = (
     types.ModuleType,
 )
 #: How deep ``seed_worker`` looks for generators inside the dataset's attributes.
-_MAX_DEPTH = 4
-_MAX_OBJECTS = 10_000
+_MAX_DEPTH = 8
+_MAX_OBJECTS = 20_000
+#: Containers longer than this are sampled before they are searched.
+_SMALL = 16
 
 
 def seed_worker(worker_id: int, rank: Optional[int] = None) -> None:
@@ -96,15 +98,12 @@ def reseed_generators(obj: object, base: int, rank: int, worker_id: int) -> list
 
 
 def _generators(root: object) -> Iterator[tuple[str, object]]:
+    """(attribute path, generator) for every private generator reachable from ``root``: its
+    attributes, items of its containers, attributes of the objects they hold (transforms,
+    wrapped datasets), and class attributes of those objects' own classes."""
     seen: set[int] = set()
     stack: list[tuple[str, object, int]] = [("", root, 0)]
-    # Class attributes of the dataset's own classes (``class D(Dataset): rng = Random(0)``):
-    # the worker's copy of the class is its own, so reseeding it there is safe.
-    for cls in type(root).__mro__:
-        if (cls.__module__ or "").split(".", 1)[0] not in ("builtins", "torch", "typing"):
-            for name, value in sorted(vars(cls).items()):
-                if _kind(value) is not None:
-                    stack.append((f"{cls.__name__}.{name}", value, 1))
+    classes_seen: set[type] = set()
     count = 0
     while stack and count < _MAX_OBJECTS:
         path, obj, depth = stack.pop()
@@ -119,14 +118,48 @@ def _generators(root: object) -> Iterator[tuple[str, object]]:
             continue
         children: list[tuple[str, object]] = []
         if isinstance(obj, dict):
+            if _only_data(list(obj.values())):
+                continue
             children = [(str(k), v) for k, v in obj.items() if isinstance(k, (str, int))]
         elif isinstance(obj, (list, tuple)):
+            if _only_data(obj):
+                continue
             children = [(str(i), v) for i, v in enumerate(obj)]
         elif _is_plain_object(obj):
             children = list(vars(obj).items())
+            # Class attributes (``class D(Dataset): rng = Random(0)``): the worker's copy of
+            # the class is its own, so reseeding it there is safe.
+            for cls in type(obj).__mro__:
+                if cls in classes_seen or _library_class(cls):
+                    continue
+                classes_seen.add(cls)
+                for name, value in vars(cls).items():
+                    if _kind(value) is not None:
+                        children.append((f"{cls.__name__}.{name}", value))
         for name, child in sorted(children, key=lambda kv: kv[0], reverse=True):
             if _worth_visiting(child):
                 stack.append((f"{path}.{name}" if path else name, child, depth + 1))
+
+
+def _library_class(cls: type) -> bool:
+    return (cls.__module__ or "").split(".", 1)[0] in ("builtins", "torch", "typing", "abc")
+
+
+def _only_data(items: Sequence[object]) -> bool:
+    """A large container of plain data (``self.samples``: a million (path, label) tuples) holds
+    no generator: judged from a sample of its items, so big datasets start workers fast."""
+    if len(items) <= _SMALL:
+        return False
+    step = max(1, len(items) // _SMALL)
+    return all(_plain_data(items[i]) for i in range(0, len(items), step))
+
+
+def _plain_data(obj: object) -> bool:
+    if obj is None or isinstance(obj, (str, bytes, int, float, complex, bool)):
+        return True
+    if isinstance(obj, (tuple, list)) and len(obj) <= _SMALL:
+        return all(x is None or isinstance(x, (str, bytes, int, float, complex, bool)) for x in obj)
+    return not _worth_visiting(obj)
 
 
 def _is_plain_object(obj: object) -> bool:
@@ -169,7 +202,12 @@ def _reseed(gen: Any, words: list[int]) -> None:
         fresh = type(bit_generator)(np.random.SeedSequence(words))
         bit_generator.state = fresh.state  # in place: every reference sees the new stream
     elif kind == "numpy.RandomState":
-        gen.seed(words)
+        bit_generator = gen._bit_generator
+        if type(bit_generator).__name__ == "MT19937":
+            gen.seed(words)
+        else:  # ``RandomState(PCG64())``: ``seed()`` only re-seeds MT19937
+            np = sys.modules["numpy"]
+            gen.set_state(type(bit_generator)(np.random.SeedSequence(words)).state)
     elif kind == "random.Random":
         gen.seed(words[0] | words[1] << 32 | words[2] << 64 | words[3] << 96)
     elif kind == "torch.Generator":
