@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Optional
 
-from seedlint import __version__, config
+from seedlint import __version__, config, fixes
 from seedlint.config import ConfigError, Settings
 from seedlint.engine.runner import SourceFile, UsageError, discover, lint
+from seedlint.findings import FileError, Report
 from seedlint.report import REPORTERS, text
 from seedlint.rules.base import all_rules
 
@@ -41,6 +42,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--scope", choices=config.SCOPES, help="whole program (default) or each file alone"
     )
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are left")
+    p.add_argument("--fix", action="store_true", help="apply safe fixes, then report what is left")
+    p.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix / --diff: apply unsafe fixes too"
+    )
+    p.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the fixes as a unified diff and write nothing (exit 1 if any)",
+    )
     p.add_argument("--statistics", action="store_true", help="count findings per rule")
     p.add_argument(
         "--config",
@@ -99,22 +109,93 @@ def _main(argv: Optional[Sequence[str]] = None) -> int:
         files = _files(args, settings)
         use_cache = not args.no_cache and args.stdin_filename is None and args.paths != ["-"]
         report = lint(files, settings, codes, jobs=_jobs(args.jobs), use_cache=use_cache)
+        out = sys.stdout
+        if args.fix or args.diff:
+            outcome = _fix(args, files, report)
+            if outcome is not None:
+                return outcome
+            if len(files) == 1 and files[0].data is not None:
+                # stdin: the fixed source went to stdout; what is left goes to stderr
+                files = [replace(files[0], data=_stdin_result[0])]
+                out = sys.stderr
+            report = lint(files, settings, codes, jobs=_jobs(args.jobs), use_cache=use_cache)
     except (ConfigError, UsageError) as exc:
         sys.stderr.write(f"seedlint: error: {exc}\n")
         return EXIT_ERROR
-    REPORTERS[args.format](report, sys.stdout)
+    if args.format == "text":
+        text.write(report, out, unsafe=args.unsafe_fixes)
+    else:
+        REPORTERS[args.format](report, out)
     for err in report.errors:
         sys.stderr.write(f"seedlint: error: {err.path}: {err.message}\n")
     if args.statistics:
         stats = text.statistics(report, {c: r.name for c, r in rules.items()})
         if stats:
             (sys.stdout if args.format == "text" else sys.stderr).write(stats + "\n")
-    sys.stderr.write(text.summary(report) + "\n")
+    if args.fix and _fixed_count and _fixed_count[0]:
+        sys.stderr.write(
+            f"Fixed {_fixed_count[0]} finding{'s' if _fixed_count[0] != 1 else ''} "
+            f"in {_fixed_count[1]} file{'s' if _fixed_count[1] != 1 else ''}.\n"
+        )
+    sys.stderr.write(text.summary(report, unsafe=args.unsafe_fixes) + "\n")
     if report.errors:
         return EXIT_ERROR
     if report.findings and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+_fixed_count: list[int] = []
+_stdin_result: list[bytes] = []
+
+
+def _fix(args: argparse.Namespace, files: list[SourceFile], report: Report) -> Optional[int]:
+    """Apply (or, with --diff, show) the fixes. Returns an exit status when the run ends here
+    (--diff, stdin), None when the caller should lint again and report what is left."""
+    by_path = {f.path: f for f in files}
+    changed: dict[str, tuple[bytes, bytes]] = {}
+    count = 0
+    for path, file_fixes in sorted(fixes.group(report.findings, args.unsafe_fixes).items()):
+        src = by_path.get(path)
+        try:
+            data = src.data if src is not None and src.data is not None else _read(path)
+            new = fixes.fix_source(data, file_fixes)
+        except (OSError, fixes.FixError) as exc:
+            report.errors.append(FileError(path, f"not fixed: {exc}"))
+            continue
+        if new is not None:
+            changed[path] = (data, new)
+            count += len(file_fixes)
+    stdin = files[0] if len(files) == 1 and files[0].data is not None else None
+    if args.diff:
+        for path, (old, new) in changed.items():
+            sys.stdout.write(fixes.unified_diff(path, old, new))
+        for err in report.errors:
+            sys.stderr.write(f"seedlint: error: {err.path}: {err.message}\n")
+        if report.errors:
+            return EXIT_ERROR
+        return EXIT_FINDINGS if changed else EXIT_CLEAN
+    if stdin is not None:
+        old_new = changed.get(stdin.path)
+        result = old_new[1] if old_new else (stdin.data or b"")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(result)
+        sys.stdout.flush()
+        _stdin_result[:] = [result]
+        _fixed_count[:] = [count, 1 if old_new else 0]
+        return None
+    for path, (_old, new) in changed.items():
+        try:
+            fixes.write_atomic(path, new)
+        except OSError as exc:
+            report.errors.append(FileError(path, f"not written: {exc}"))
+    _fixed_count[:] = [count, len(changed)]
+    return None
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
 
 
 def load_settings(args: argparse.Namespace, known: list[str]) -> Settings:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 
 @dataclass(frozen=True)
@@ -23,10 +23,18 @@ class Span:
 
 @dataclass(frozen=True)
 class Fix:
-    """A fix attached to a finding: ``applicability`` is "safe" or "unsafe"."""
+    """A fix attached to a finding: ``applicability`` is "safe" or "unsafe"; ``message`` says
+    what it does. ``kind`` names the edit (see ``seedlint.fixes``), made at the node that
+    starts at ``line``:``column``, with ``data`` its parameters; ``target`` is the file edited
+    when it is not the finding's (an entry point seeded for a draw in another module)."""
 
     applicability: str
     message: str
+    kind: str = ""
+    line: int = 0
+    column: int = 0
+    data: tuple[Any, ...] = ()
+    target: Optional[str] = None
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ ALL_CODES = [
     "RNG999",
 ]
 TEXT_LINE = re.compile(
-    r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>RNG\d{3}) (?P<msg>\S.*)$"
+    r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>RNG\d{3})(?: \[\*\])? (?P<msg>\S.*)$"
 )
 
 
@@ -138,7 +138,9 @@ def test_text_output_positions_summary_and_exit_1(tmp_path: Path) -> None:
     first = res.stdout.splitlines()[0]
     assert first.startswith("train.py:9:13: RNG002 ")
     assert "numpy.random.permutation" in first
-    assert res.stderr.strip().splitlines() == ["Found 6 findings in 1 file."]
+    assert res.stderr.strip().splitlines() == [
+        "Found 6 findings in 1 file (5 more with `--unsafe-fixes`)."
+    ]
     assert "Traceback" not in res.stderr
 
 
@@ -178,7 +180,7 @@ def test_exit_zero_keeps_findings_but_exits_0(proj: Path, capsys) -> None:
     rc, out, err = cli(capsys, "--exit-zero", "train.py")
     assert rc == 0
     assert codes_of(out) == TRAIN_CODES
-    assert "Found 6 findings in 1 file." in err
+    assert "Found 6 findings in 1 file" in err
 
 
 def test_statistics_counts_per_rule(proj: Path, capsys) -> None:
@@ -203,10 +205,10 @@ def test_statistics_counts_per_rule(proj: Path, capsys) -> None:
     assert len(findings) == 3
     rows = [ln.split() for ln in stats]
     assert rows == [
-        ["2", "RNG101", "unseeded-numpy-generator"],
+        ["2", "RNG101", "[*]", "unseeded-numpy-generator"],  # [*]: RNG101 has a fix
         ["1", "RNG202", "entropy-reseed"],
     ]
-    assert "Found 3 findings in 1 file." in err
+    assert "Found 3 findings in 1 file (2 more with `--unsafe-fixes`)." in err
 
 
 # --- JSON and GitHub formats -------------------------------------------------------------------
@@ -233,7 +235,12 @@ def test_json_format(proj: Path, capsys) -> None:
         assert item["code"] == code
         assert item["path"] == "exp/train.py"
         assert (item["line"], item["column"]) == (ln, col)
-        assert item["fix"] is None
+        # fixes, where there are any, in DESIGN's shape
+        assert item["fix"] is None or set(item["fix"]) == {"applicability", "message"}
+        if code in ("RNG001", "RNG002", "RNG003"):
+            assert item["fix"]["message"] == (
+                "add `seed_everything(0)` to exp/train.py at the start of its main flow"
+            )
         assert isinstance(item["message"], str) and item["message"]
         assert (item["end_line"], item["end_column"]) >= (item["line"], item["column"])
     # the span of `np.random.permutation(n)` on line 9
@@ -247,7 +254,9 @@ def test_json_messages_equal_text_messages(proj: Path, capsys) -> None:
     _, text_out, _ = cli(capsys, "train.py")
     _, json_out, _ = cli(capsys, "--format", "json", "train.py")
     from_json = [
-        f"{d['path']}:{d['line']}:{d['column']}: {d['code']} {d['message']}"
+        f"{d['path']}:{d['line']}:{d['column']}: {d['code']}"
+        + (" [*] " if d["fix"] is not None else " ")
+        + d["message"]
         for d in json.loads(json_out)
     ]
     assert from_json == text_out.splitlines()
@@ -657,7 +666,7 @@ def test_parallel_jobs_give_the_same_result(proj: Path, capsys) -> None:
     assert rc1 == rc4 == 1
     assert out1 == out4
     assert len(out1.splitlines()) == 20
-    assert "Found 20 findings in 20 files." in err4
+    assert "Found 20 findings in 20 files" in err4
 
 
 # --- stdin (real process) ---------------------------------------------------------------------
@@ -667,7 +676,7 @@ def test_stdin_with_filename(tmp_path: Path) -> None:
     res = run_cli("--stdin-filename", "foo.py", "-", cwd=tmp_path, stdin=TRAIN)
     assert res.returncode == 1, res.stderr
     assert parsed(res.stdout) == [("foo.py", ln, col, code) for ln, col, code in TRAIN_FINDINGS]
-    assert "Found 6 findings in 1 file." in res.stderr
+    assert "Found 6 findings in 1 file" in res.stderr
 
 
 def test_stdin_json_and_noqa(tmp_path: Path) -> None:
@@ -729,7 +738,7 @@ def test_directory_named_like_a_python_file_is_skipped(proj: Path, capsys) -> No
     rc, out, err = cli(capsys, ".")
     assert rc == 1
     assert codes_of(out) == TRAIN_CODES
-    assert "Found 6 findings in 1 file." in err
+    assert "Found 6 findings in 1 file" in err
 
 
 def test_directory_named_like_a_python_file_given_alone(proj: Path, capsys) -> None:
@@ -782,7 +791,7 @@ def test_syntax_error_among_good_files_real_process(tmp_path: Path) -> None:
     rows = parsed(res.stdout)
     assert rows[0] == ("broken.py", 3, 13, "RNG999")
     assert sorted(code for p, *_, code in rows if p == "train.py") == TRAIN_CODES
-    assert "Found 7 findings in 3 files." in res.stderr
+    assert "Found 7 findings in 3 files" in res.stderr
 
 
 @pytest.mark.parametrize(

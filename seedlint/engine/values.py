@@ -26,6 +26,9 @@ class SeedValue:
     source: Optional[str] = None  # for "entropy": where it comes from
     #: Only one branch of a conditional expression is None / entropy.
     maybe: bool = False
+    #: For "entropy": the expression (an argument, or a value assigned to the name passed)
+    #: whose evaluation draws the entropy.
+    node: Optional[cst.BaseExpression] = None
 
     @property
     def deterministic(self) -> bool:
@@ -50,11 +53,12 @@ def _value(expr: cst.BaseExpression, scope: NameScope, order: int, depth: int) -
         for branch in (expr.body, expr.orelse):
             value = _value(branch, scope, order, depth + 1)
             if value.kind != "ok":
-                return SeedValue(value.kind, value.source, maybe=True)
+                return SeedValue(value.kind, value.source, maybe=True, node=value.node)
         return OK
-    source = entropy(expr, scope, order, depth)
-    if source is not None:
-        return SeedValue("entropy", source)
+    finder = _EntropyFinder(scope, order, depth)
+    expr.visit(finder)
+    if finder.source is not None:
+        return SeedValue("entropy", finder.source, node=finder.top or expr)
     if isinstance(expr, (cst.Name, cst.Attribute)):
         key = dotted(expr)
         if key is not None:
@@ -77,6 +81,8 @@ class _EntropyFinder(cst.CSTVisitor):
     def __init__(self, scope: NameScope, order: int, depth: int) -> None:
         self.scope, self.order, self.depth = scope, order, depth
         self.source: Optional[str] = None
+        #: The assigned value the entropy was found in, when it was found through a name.
+        self.top: Optional[cst.BaseExpression] = None
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if self.source is not None:
@@ -89,7 +95,11 @@ class _EntropyFinder(cst.CSTVisitor):
             if key is not None:
                 for value in self.scope.assigned_values(key, self.order)[:1]:
                     if value is not node:
-                        self.source = entropy(value, self.scope, self.order, self.depth + 1)
+                        inner = _EntropyFinder(self.scope, self.order, self.depth + 1)
+                        value.visit(inner)
+                        self.source = inner.source
+                        if inner.source is not None:
+                            self.top = inner.top or value
                 return False
         return not isinstance(node, (cst.Lambda, cst.FunctionDef))
 

@@ -8,20 +8,25 @@ from typing import TextIO
 from seedlint.findings import Finding, Report
 
 
-def line(finding: Finding) -> str:
+def line(finding: Finding, unsafe: bool = False) -> str:
     marker = " [*]" if finding.fix is not None else ""
     s = finding.span
     return f"{finding.path}:{s.line}:{s.column}: {finding.code}{marker} {finding.message}"
 
 
-def write(report: Report, out: TextIO) -> None:
+def write(report: Report, out: TextIO, unsafe: bool = False) -> None:
     for finding in report.findings:
-        out.write(line(finding) + "\n")
+        out.write(line(finding, unsafe) + "\n")
 
 
-def summary(report: Report) -> str:
+def summary(report: Report, unsafe: bool = False) -> str:
     n = len(report.findings)
-    fixable = sum(1 for f in report.findings if f.fix is not None)
+    fixable = sum(
+        1
+        for f in report.findings
+        if f.fix is not None and (f.fix.applicability == "safe" or unsafe)
+    )
+    hidden = sum(1 for f in report.findings if f.fix is not None) - fixable
     files = f"{report.files} file{'s' if report.files != 1 else ''}"
     errors = len(report.errors)
     not_checked = f"{errors} file{'s' if errors != 1 else ''} could not be checked"
@@ -31,7 +36,10 @@ def summary(report: Report) -> str:
         return f"All checks passed! ({files} checked)"
     text = f"Found {n} finding{'s' if n != 1 else ''} in {files}"
     if fixable:
-        text += f" ({fixable} fixable with `seedlint --fix`)"
+        how = "`seedlint --fix --unsafe-fixes`" if unsafe else "`seedlint --fix`"
+        text += f" ({fixable} fixable with {how})"
+    if hidden:
+        text += f" ({hidden} more with `--unsafe-fixes`)"
     if errors:
         text += f"; {not_checked}"
     return text + "."

@@ -9,7 +9,7 @@ from seedlint import apis
 from seedlint.engine.collect import CallSite, FileContext
 from seedlint.engine.names import dotted
 from seedlint.engine.program import Program
-from seedlint.findings import Finding
+from seedlint.findings import Finding, Fix
 from seedlint.rules import loaders
 from seedlint.rules.base import Invalid, Rule, Valid
 from seedlint.rules.loaders import FALSE, NONE, ZERO, LoaderCall, kind_of
@@ -29,6 +29,12 @@ _RECIPE = (
 class DataLoaderWithoutWorkerInit(Rule):
     code = "RNG301"
     name = "dataloader-without-worker-init"
+    fixable = "safe"
+    fix_safety = (
+        "Safe: it adds `worker_init_fn=seed_worker` (and its import). Workers' streams change "
+        "(they become distinct per rank and reproducible); nothing else in the call moves. "
+        "No fix for project subclasses with their own `__init__` signature."
+    )
     summary = "`DataLoader` with workers and no `worker_init_fn`"
     what = (
         "Finds `DataLoader(...)` calls whose `num_workers` is not provably 0 and that pass no "
@@ -125,13 +131,15 @@ class DataLoaderWithoutWorkerInit(Rule):
         for call in loaders.loader_calls(ctx):
             message = self._judge(call)
             if message:
-                ctx.facts.findings.append(Finding(self.code, message, ctx.path, call.span))
+                ctx.facts.findings.append(
+                    Finding(self.code, message, ctx.path, call.span, _fix(call, self.code))
+                )
 
     def check_program(self, program: Program) -> Iterable[Finding]:
         for path, call in loaders.program_loader_calls(program):
             message = self._judge(call)
             if message:
-                yield Finding(self.code, message, path, call.span)
+                yield Finding(self.code, message, path, call.span, _fix(call, self.code))
 
     def _judge(self, call: LoaderCall) -> Optional[str]:
         workers = call.kind("num_workers")
@@ -154,6 +162,11 @@ class DataLoaderWithoutWorkerInit(Rule):
 class DataLoaderShuffleWithoutGenerator(Rule):
     code = "RNG302"
     name = "dataloader-shuffle-without-generator"
+    fixable = "safe"
+    fix_safety = (
+        "Safe: it adds `generator=seeded_generator()` (and its import); the order changes once, "
+        "then depends on the seed alone."
+    )
     summary = "`DataLoader(shuffle=True)` without `generator=`"
     what = (
         "Finds `DataLoader(...)` calls that shuffle (`shuffle=True`, by keyword or position, or "
@@ -218,13 +231,15 @@ class DataLoaderShuffleWithoutGenerator(Rule):
         for call in loaders.loader_calls(ctx):
             message = self._judge(call)
             if message:
-                ctx.facts.findings.append(Finding(self.code, message, ctx.path, call.span))
+                ctx.facts.findings.append(
+                    Finding(self.code, message, ctx.path, call.span, _fix(call, self.code))
+                )
 
     def check_program(self, program: Program) -> Iterable[Finding]:
         for path, call in loaders.program_loader_calls(program):
             message = self._judge(call)
             if message:
-                yield Finding(self.code, message, path, call.span)
+                yield Finding(self.code, message, path, call.span, _fix(call, self.code))
 
     def _judge(self, call: LoaderCall) -> Optional[str]:
         shuffle = call.kind("shuffle")
@@ -242,6 +257,27 @@ class DataLoaderShuffleWithoutGenerator(Rule):
         )
 
 
+_ADDS = {
+    "RNG301": ("worker_init_fn", "seed_worker"),
+    "RNG302": ("generator", "seeded_generator"),
+}
+
+
+def _fix(call: LoaderCall, code: str) -> Optional[Fix]:
+    if not call.fixable:
+        return None
+    keyword, helper = _ADDS[code]
+    value = f"{helper}()" if helper == "seeded_generator" else helper
+    return Fix(
+        "safe",
+        f"add `{keyword}={value}` (seedlint_runtime)",
+        "add-keyword",
+        call.span.line,
+        call.span.column,
+        (keyword, helper, apis.DATALOADER_PARAMS.index(keyword)),
+    )
+
+
 def short_name(qualname: str) -> str:
     return qualname.rsplit(".", 1)[-1]
 
@@ -249,6 +285,11 @@ def short_name(qualname: str) -> str:
 class SamplerWithoutGenerator(Rule):
     code = "RNG303"
     name = "sampler-without-generator"
+    fixable = "safe"
+    fix_safety = (
+        "Safe: it adds `generator=seeded_generator()` (replacing an explicit `None`); the split "
+        "or order changes once, then depends on the seed alone and agrees across ranks."
+    )
     summary = "`random_split` / random sampler without `generator=`"
     wants_calls = True
     what = (
@@ -326,6 +367,15 @@ class SamplerWithoutGenerator(Rule):
                 return  # ``sampler.generator = torch.Generator().manual_seed(seed)`` afterwards
         short = q.rsplit(".", 1)[-1]
         what = "split" if short == "random_split" else "sampling order"
+        span = ctx.span(site.node, site.stmt)
+        fix = Fix(
+            "safe",
+            "add `generator=seeded_generator()` (seedlint_runtime)",
+            "add-keyword",
+            span.line,
+            span.column,
+            ("generator", "seeded_generator", position),
+        )
         ctx.report(
             self.code,
             f"`{short}` without `generator=` draws from the global torch RNG, so the {what} "
@@ -333,4 +383,5 @@ class SamplerWithoutGenerator(Rule):
             "`generator=seeded_generator()` (seedlint_runtime)",
             site.node,
             site.stmt,
+            fix=fix,
         )

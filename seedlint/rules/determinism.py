@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+import libcst as cst
+
 from seedlint import apis
 from seedlint.engine.collect import CallSite, FileContext
 from seedlint.engine.names import external, resolve
 from seedlint.engine.program import Program
-from seedlint.findings import Finding
+from seedlint.findings import Finding, Fix
 from seedlint.rules.base import Invalid, Rule, Valid
 from seedlint.rules.device import may_be_cuda
 from seedlint.rules.loaders import TRUE, kind_of
@@ -18,6 +20,12 @@ from seedlint.rules.loaders import TRUE, kind_of
 class CudnnBenchmark(Rule):
     code = "RNG501"
     name = "cudnn-benchmark"
+    fixable = "unsafe"
+    fix_safety = (
+        "Unsafe: `cudnn.benchmark = True` becomes `= False`, so convolutions may run slower. "
+        "No fix for `cudnn.flags(...)`, Lightning's `Trainer(benchmark=True)` or a tuple "
+        "assignment."
+    )
     summary = "`torch.backends.cudnn.benchmark = True`"
     wants_calls = True
     watches_attributes = frozenset({"benchmark"})
@@ -89,12 +97,30 @@ class CudnnBenchmark(Rule):
             if owner not in apis.CUDNN_MODULES:
                 continue
             if kind_of(a.value, a.scope) == TRUE:
+                fix = None
+                stmt = a.stmt
+                if (
+                    isinstance(stmt, cst.SimpleStatementLine)
+                    and len(stmt.body) == 1
+                    and isinstance(stmt.body[0], cst.Assign)
+                    and len(stmt.body[0].targets) == 1
+                    and stmt.body[0].targets[0].target is a.target
+                ):
+                    span = ctx.span(stmt)
+                    fix = Fix(
+                        "unsafe",
+                        "set it to `False`",
+                        "assign-false",
+                        span.line,
+                        span.column,
+                    )
                 ctx.report(
                     self.code,
                     "`cudnn.benchmark = True` lets cuDNN pick convolution algorithms by timing "
                     "them, which differs between runs and gives different numbers for the "
                     "same seed; leave it False when results must repeat",
                     a.stmt,
+                    fix=fix,
                 )
 
     def check_call(self, ctx: FileContext, site: CallSite) -> None:

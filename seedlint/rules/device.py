@@ -9,6 +9,7 @@ import libcst as cst
 from seedlint import apis
 from seedlint.engine.collect import CallSite, FileContext
 from seedlint.engine.names import NameScope, dotted, external, resolve, variable_values
+from seedlint.findings import Fix
 from seedlint.rules.base import Invalid, Rule, Valid
 
 _MAX_DEPTH = 4
@@ -30,6 +31,15 @@ _INITIALISERS = frozenset(f"torch.nn.init.{n}" for n in apis.TORCH_INIT_DRAWS)
 class RandomTensorOnCuda(Rule):
     code = "RNG401"
     name = "random-tensor-on-cuda"
+    fixable = "safe"
+    fix_safety = (
+        "Safe: `torch.randn(3, device=d)` becomes `torch.randn(3).to(d)`, keeping `dtype`, "
+        "`layout` and `generator`; `requires_grad=True` becomes `.to(d).requires_grad_()` so the "
+        'result is still a leaf; `*_like(x, device=d)` keeps `device="cpu"` before moving. '
+        "The numbers change once (CPU instead of CUDA stream). No fix when `out=` or "
+        "`pin_memory=` is given, when `*args`/`**kwargs` are passed, or for in-place samplers "
+        "and initialisers (create the tensor on the CPU, sample, then move it)."
+    )
     summary = "random tensor created directly on a device that may be CUDA"
     wants_calls = True
     what = (
@@ -138,6 +148,16 @@ class RandomTensorOnCuda(Rule):
             if factory
             else "create it on the CPU, then `.to(device)`"
         )
+        fix = None
+        if factory and _fixable(site.node):
+            span = ctx.span(site.node, site.stmt)
+            fix = Fix(
+                "safe",
+                "draw on the CPU, then `.to(device)`",
+                "draw-on-cpu",
+                span.line,
+                span.column,
+            )
         ctx.report(
             self.code,
             f"{what} draws from the CUDA generator, which gives different numbers than the "
@@ -145,7 +165,17 @@ class RandomTensorOnCuda(Rule):
             f"CPU and move: {move}",
             site.node,
             site.stmt,
+            fix=fix,
         )
+
+
+def _fixable(call: cst.Call) -> bool:
+    """``out=`` writes into a tensor that is already somewhere, ``pin_memory`` only means
+    something on the CPU, and ``*args``/``**kwargs`` may carry anything: no rewrite then."""
+    return not any(
+        a.star or (a.keyword is not None and a.keyword.value in ("out", "pin_memory"))
+        for a in call.args
+    )
 
 
 def may_be_cuda(expr: cst.BaseExpression, scope: NameScope, depth: int = 0) -> bool:

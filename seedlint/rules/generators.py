@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+import os
+from typing import ClassVar, Optional
 
 import libcst as cst
 
 from seedlint import apis
 from seedlint.engine.collect import CallSite, FileContext, owner_of
 from seedlint.engine.names import dotted
+from seedlint.findings import Fix
 from seedlint.rules.base import Invalid, Rule, Valid
+
+_FIX_SAFETY = (
+    "Unsafe: the generator's numbers change (from OS entropy, or a fixed default, to a stream "
+    'derived from the run\'s seed with `derive_seed("module:scope:name")`, which '
+    "`seed_everything` controls and which differs per call site)."
+)
 
 
 def _missing_seed(ctx: FileContext, site: CallSite, keyword: str) -> bool:
@@ -24,6 +32,8 @@ def _missing_seed(ctx: FileContext, site: CallSite, keyword: str) -> bool:
 class UnseededNumpyGenerator(Rule):
     code = "RNG101"
     name = "unseeded-numpy-generator"
+    fixable = "unsafe"
+    fix_safety = _FIX_SAFETY
     summary = "NumPy generator or bit generator created without a seed"
     wants_calls = True
     what = (
@@ -94,12 +104,15 @@ class UnseededNumpyGenerator(Rule):
                 f"run: pass a seed, e.g. `{short}(seed)`",
                 site.node,
                 site.stmt,
+                fix=_seed_fix(ctx, site, keyword),
             )
 
 
 class UnseededPythonGenerator(Rule):
     code = "RNG102"
     name = "unseeded-python-generator"
+    fixable = "unsafe"
+    fix_safety = _FIX_SAFETY
     summary = "`random.Random()` created without a seed"
     wants_calls = True
     what = "Finds `random.Random()` and `random.Random(None)`. Reported where it is created."
@@ -149,12 +162,15 @@ class UnseededPythonGenerator(Rule):
                 "change on every run: pass a seed, e.g. `random.Random(seed)`",
                 site.node,
                 site.stmt,
+                fix=_seed_fix(ctx, site, "x"),
             )
 
 
 class UnseededTorchGenerator(Rule):
     code = "RNG103"
     name = "unseeded-torch-generator"
+    fixable = "unsafe"
+    fix_safety = _FIX_SAFETY
     summary = "`torch.Generator()` used without `manual_seed`"
     wants_calls = True
     what = (
@@ -248,7 +264,60 @@ class UnseededTorchGenerator(Rule):
                 "use `torch.Generator().manual_seed(seed)`",
                 site.node,
                 site.stmt,
+                fix=_seed_fix(ctx, site, None),
             )
+
+
+def module_name(path: str) -> str:
+    """The dotted module name of a file: its stem, under the packages (folders with an
+    ``__init__.py``) that hold it — stable wherever the project is checked out."""
+    path = os.path.abspath(path)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    parts = [] if stem == "__init__" else [stem]
+    folder = os.path.dirname(path)
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        parts.append(os.path.basename(folder))
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return ".".join(reversed(parts)) or stem
+
+
+def derive_key(ctx: FileContext, site: CallSite) -> str:
+    """A name for this call site's stream that survives edits elsewhere in the file:
+    ``module:function:target`` (``data:Augment.__init__:self.rng``)."""
+    module = module_name(ctx.path)
+    target = ctx.stored_into.get(id(site.node))
+    name = dotted(target) if target is not None else None
+    if name is None:
+        same = [s for s in ctx.calls if s.scope is site.scope and s.qualname == site.qualname]
+        name = f"#{next(i for i, s in enumerate(same) if s is site)}"
+    return f"{module}:{site.scope.qualname or '<module>'}:{name}"
+
+
+def _seed_fix(ctx: FileContext, site: CallSite, keyword: Optional[str]) -> Optional[Fix]:
+    if any(a.star for a in site.node.args):
+        return None
+    span = ctx.span(site.node, site.stmt)
+    key = derive_key(ctx, site)
+    if keyword is None:
+        return Fix(
+            "unsafe",
+            f'chain `.manual_seed(derive_seed("{key}"))`',
+            "chain-manual-seed",
+            span.line,
+            span.column,
+            (key,),
+        )
+    return Fix(
+        "unsafe",
+        f'seed it with `derive_seed("{key}")`',
+        "seed-arg",
+        span.line,
+        span.column,
+        (key, keyword, False),
+    )
 
 
 def is_torch_generator(site: CallSite, node: cst.BaseExpression) -> bool:

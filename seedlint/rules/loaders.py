@@ -69,6 +69,9 @@ class LoaderCall:
     #: Parameters the (subclass's) code supplies itself: passed to its base or set in kwargs.
     supplied: frozenset[str] = frozenset()
     defaults: Optional[dict[str, Literal]] = None
+    #: Arguments can be added with DataLoader's own names (not a subclass with its own
+    #: signature).
+    fixable: bool = True
 
     def kind(self, param: str) -> Optional[str]:
         """The kind of ``param``'s value; None when absent (and not defaulted by a subclass)."""
@@ -377,6 +380,7 @@ def program_loader_calls(program: Program) -> Iterator[tuple[str, LoaderCall]]:
                         cand.span,
                         frozenset(supplied),
                         defaults,
+                        fixable=params == apis.DATALOADER_PARAMS,
                     ),
                 )
                 break

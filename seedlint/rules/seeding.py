@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from seedlint import apis
 from seedlint.engine.program import Program, UnseededDraw
-from seedlint.findings import Finding
+from seedlint.findings import Finding, Fix
 from seedlint.rules.base import Invalid, Rule, Valid
 
 _WHEN = """
@@ -29,14 +29,36 @@ file is its own program.
 """
 
 
+_FIX_SAFETY = """
+Unsafe: it adds one `seed_everything(0)` (seedlint_runtime) to the entry point that runs the
+draw — the first statement of its `__main__` guard, or after the imports of a script; before
+every import when the draw runs at import time — not one per draw. Every library's numbers
+change (they become reproducible); an existing seed later in the program still takes over from
+there.
+"""
+
+
 class _UnseededGlobal(Rule):
     lib: ClassVar[str]
     seed_hint: ClassVar[str]
 
     def check_program(self, program: Program) -> Iterable[Finding]:
         for u in program.unseeded_draws(self.lib):
+            where = "before its imports" if u.at_import else "at the start of its main flow"
+            fix = Fix(
+                "unsafe",
+                f"add `seed_everything(0)` to {u.entry.path} {where}",
+                "seed-entry",
+                data=("top",) if u.at_import else ("main",),
+                target=u.entry.path,
+            )
             yield Finding(
-                self.code, self.message(u), u.facts.path, u.draw.span, entry_point=u.entry.path
+                self.code,
+                self.message(u),
+                u.facts.path,
+                u.draw.span,
+                fix=fix,
+                entry_point=u.entry.path,
             )
 
     def message(self, u: UnseededDraw) -> str:
@@ -76,6 +98,8 @@ class _UnseededGlobal(Rule):
 class UnseededPythonRandom(_UnseededGlobal):
     code = "RNG001"
     name = "unseeded-python-random"
+    fixable = "unsafe"
+    fix_safety = _FIX_SAFETY
     summary = "global `random.*` draw while `random` is unseeded"
     lib = apis.PYTHON
     seed_hint = "random.seed(...)"
@@ -166,6 +190,8 @@ class UnseededPythonRandom(_UnseededGlobal):
 class UnseededNumpyGlobal(_UnseededGlobal):
     code = "RNG002"
     name = "unseeded-numpy-global"
+    fixable = "unsafe"
+    fix_safety = _FIX_SAFETY
     summary = "legacy `numpy.random.*` draw while NumPy's global RNG is unseeded"
     lib = apis.NUMPY
     seed_hint = "np.random.seed(...)"
@@ -249,6 +275,8 @@ class UnseededNumpyGlobal(_UnseededGlobal):
 class UnseededTorchGlobal(_UnseededGlobal):
     code = "RNG003"
     name = "unseeded-torch-global"
+    fixable = "unsafe"
+    fix_safety = _FIX_SAFETY
     summary = "draw from torch's default generator while torch is unseeded"
     lib = apis.TORCH
     seed_hint = "torch.manual_seed(...)"

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Optional
 
 import libcst as cst
 
 from seedlint import apis
 from seedlint.engine.collect import CallSite, FileContext
 from seedlint.engine.values import SeedValue, judge_seed
+from seedlint.findings import Fix
 from seedlint.rules.base import Invalid, Rule, Valid
-from seedlint.rules.generators import is_torch_generator
+from seedlint.rules.generators import is_torch_generator, module_name
 
 #: Keywords that carry a seed into any call (scikit-learn, HF, …).
 SEED_KEYWORDS = ("seed", "random_state", "random_seed", "rng_seed")
@@ -19,6 +20,14 @@ SEED_KEYWORDS = ("seed", "random_state", "random_seed", "rng_seed")
 class NondeterministicSeed(Rule):
     code = "RNG201"
     name = "nondeterministic-seed"
+    fixable = "unsafe"
+    fix_safety = (
+        "Unsafe, and only for seeds from the clock, the pid, `os.urandom`, `uuid`, `secrets` "
+        "or `hash()` of a string: the expression that draws the entropy (`int(time.time())`) is "
+        'replaced by `derive_seed("module:scope:seed")`, a seed derived from the run\'s seed '
+        "that `seed_everything` controls. An absent or `None` seed has no fix: pick the seed "
+        "your experiment should use."
+    )
     summary = "seed that is absent, `None`, or taken from the clock, pid, urandom, uuid, …"
     wants_calls = True
     what = (
@@ -149,7 +158,24 @@ class NondeterministicSeed(Rule):
             )
         else:
             return
-        ctx.report(self.code, message, site.node, site.stmt)
+        ctx.report(self.code, message, site.node, site.stmt, fix=_entropy_fix(ctx, site, value))
+
+
+def _entropy_fix(ctx: FileContext, site: CallSite, value: SeedValue) -> Optional[Fix]:
+    """Replace the expression that draws the entropy (``int(time.time())``) by a seed derived
+    from the run's seed."""
+    if value.kind != "entropy" or value.node is None:
+        return None
+    span = ctx._cst_span(value.node)
+    key = f"{module_name(ctx.path)}:{site.scope.qualname or '<module>'}:seed"
+    return Fix(
+        "unsafe",
+        f'replace the seed from {value.source} with `derive_seed("{key}")`',
+        "replace-expr",
+        span.line,
+        span.column,
+        (key, span.end_line, span.end_column),
+    )
 
 
 class EntropyReseed(Rule):

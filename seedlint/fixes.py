@@ -1,0 +1,567 @@
+"""Edits: turn fixable findings into new source, and write files safely.
+
+Fix machinery runs only on files that have fixes to apply: the analysis attaches a small,
+picklable :class:`~seedlint.findings.Fix` (what to do, where) to a finding; here the file is parsed
+again, the nodes are found by position, and libcst rewrites only them, so comments, blank lines
+and formatting elsewhere stay as they were. Imports a fix needs are added once, next to the
+file's other imports, reusing an existing ``import seedlint_runtime`` (or alias) or
+``from seedlint_runtime import …``. The new source must parse, or nothing is written; files are
+replaced atomically (temporary file in the same directory, same mode, ``os.replace``), in their
+encoding, BOM and line endings.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import os
+import stat
+import tempfile
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from seedlint.findings import Finding, Fix
+
+RUNTIME = "seedlint_runtime"
+SEED_STATEMENT = "seed_everything(0)"
+
+
+@dataclass
+class FileFixes:
+    """The fixes to apply to one file."""
+
+    path: str
+    fixes: list[Fix] = field(default_factory=list)
+
+
+def applicable(finding: Finding, unsafe: bool) -> bool:
+    fix = finding.fix
+    return fix is not None and (fix.applicability == "safe" or unsafe)
+
+
+def group(findings: Iterable[Finding], unsafe: bool) -> dict[str, list[Fix]]:
+    """Fixes by the path of the file they edit (an entry point's seed edits the entry point)."""
+    out: dict[str, list[Fix]] = {}
+    for f in findings:
+        if applicable(f, unsafe):
+            assert f.fix is not None
+            out.setdefault(f.fix.target or f.path, []).append(f.fix)
+    return out
+
+
+class FixError(Exception):
+    """A fix that cannot be applied safely (the file is left as it was)."""
+
+
+def fix_source(data: bytes, fixes: Sequence[Fix]) -> Optional[bytes]:
+    """The fixed source, or None when nothing changes. Raises FixError when the result would
+    not be valid Python (nothing is written then)."""
+    try:
+        module = cst.parse_module(data)
+    except cst.ParserSyntaxError as exc:
+        raise FixError(f"cannot parse: {exc}") from None
+    if module.bytes != data:
+        raise FixError("libcst does not reproduce this file exactly; not fixing it")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        positions = wrapper.resolve(PositionProvider)
+    editor = _Editor(module, positions, fixes)
+    new = editor.run()
+    if new is None:
+        return None
+    out = new.bytes
+    if out == data:
+        return None
+    try:
+        cst.parse_module(out)
+        compile(out, "<fixed>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, cst.ParserSyntaxError) as exc:
+        raise FixError(f"the fixed source would not parse ({exc}); not fixing it") from None
+    return out
+
+
+class _Editor:
+    def __init__(self, module: cst.Module, positions: object, fixes: Sequence[Fix]) -> None:
+        self.module = module
+        self.positions = positions
+        self.fixes = fixes
+        self.needed: list[str] = []  # names from seedlint_runtime the edits use
+        #: node → the fixes to apply to it, in order (applied to the node as rewritten below
+        #: it, so a fix inside a fixed call is kept, and RNG301 + RNG302 on one call compose).
+        self.pending: dict[cst.CSTNode, list[Fix]] = {}
+        self.seed_at: Optional[str] = None  # "top" | "main"
+        self._access: dict[str, str] = {}
+
+    # --- names from the runtime -----------------------------------------------------------
+
+    def runtime_name(self, name: str) -> cst.BaseExpression:
+        """An expression for ``seedlint_runtime.<name>`` in this file."""
+        if name not in self.needed:
+            self.needed.append(name)
+        return cst.parse_expression(self.access(name))
+
+    def access(self, name: str) -> str:
+        """Decided once, on the file as it was (before any edit added names)."""
+        if name not in self._access:
+            self._access[name] = _runtime_access(self.module, name)
+        return self._access[name]
+
+    # --- locating nodes ---------------------------------------------------------------------
+
+    def _node_at(
+        self, line: int, column: int, kind: type, end: Optional[tuple[int, int]] = None
+    ) -> Optional[cst.CSTNode]:
+        """The outermost node of ``kind`` starting at ``line``:``column`` (1-based column),
+        ending at ``end`` when given."""
+        best: Optional[cst.CSTNode] = None
+        positions: Mapping[cst.CSTNode, Any] = self.positions  # type: ignore[assignment]
+        for node, rng in positions.items():
+            if (
+                isinstance(node, kind)
+                and rng.start.line == line
+                and rng.start.column == column - 1
+                and (end is None or (rng.end.line, rng.end.column + 1) == end)
+                and (best is None or _contains(node, best))
+            ):
+                best = node
+        return best
+
+    def run(self) -> Optional[cst.Module]:
+        calls: dict[tuple[int, int], Optional[cst.CSTNode]] = {}
+        for fix in self.fixes:
+            if fix.kind == "seed-entry":
+                self.seed_at = (
+                    "top" if (fix.data and fix.data[0] == "top") else (self.seed_at or "main")
+                )
+                continue
+            key = (fix.line, fix.column)
+            if key not in calls:
+                kind: type = cst.Call if fix.kind != "assign-false" else cst.Assign
+                end = None
+                if fix.kind == "replace-expr":
+                    kind = cst.BaseExpression
+                    end = (int(fix.data[1]), int(fix.data[2]))
+                calls[key] = self._node_at(fix.line, fix.column, kind, end)
+            node = calls[key]
+            if node is not None:
+                self.pending.setdefault(node, []).append(fix)
+        module = self.module
+        if self.pending:
+            module = module.visit(_Replace(self))
+            if not isinstance(module, cst.Module):
+                return None
+        if self.seed_at is not None:
+            access = self.access("seed_everything")
+            if self.seed_at == "main":
+                self.runtime_name("seed_everything")
+            module = _insert_seed(module, self.seed_at, access)
+        if self.needed:
+            module = _add_imports(module, {n: self.access(n) for n in self.needed})
+        return module
+
+
+def _contains(outer: cst.CSTNode, inner: cst.CSTNode) -> bool:
+    """Prefer the outermost node starting at a position (``a.b()`` over ``a.b``)."""
+    return any(n is inner for n in _children(outer))
+
+
+def _children(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
+    stack = list(node.children)
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(n.children)
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, editor: _Editor) -> None:
+        self.editor = editor
+
+    def on_leave(self, original_node: Any, updated_node: Any) -> Any:
+        for fix in self.editor.pending.get(original_node, ()):
+            new = _apply(self.editor, fix, updated_node)
+            if new is not None:
+                updated_node = new
+        return updated_node
+
+
+# --- the edits ------------------------------------------------------------------------------
+
+
+def _apply(editor: _Editor, fix: Fix, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+    if fix.kind == "add-keyword" and isinstance(node, cst.Call):
+        keyword, helper, position = fix.data[0], fix.data[1], fix.data[2]
+        value = editor.runtime_name(helper)
+        if helper == "seeded_generator":
+            value = cst.Call(value)
+        return set_argument(node, str(keyword), value, position if position != -1 else None)
+    if fix.kind == "seed-arg" and isinstance(node, cst.Call):
+        value = cst.Call(editor.runtime_name("derive_seed"), [cst.Arg(_string(str(fix.data[0])))])
+        return set_argument(node, str(fix.data[1]), value, 0, keyword_allowed=bool(fix.data[2]))
+    if fix.kind == "chain-manual-seed" and isinstance(node, cst.Call):
+        value = cst.Call(editor.runtime_name("derive_seed"), [cst.Arg(_string(str(fix.data[0])))])
+        return cst.Call(cst.Attribute(node, cst.Name("manual_seed")), [cst.Arg(value)])
+    if fix.kind == "draw-on-cpu" and isinstance(node, cst.Call):
+        return draw_on_cpu(node)
+    if fix.kind == "replace-expr" and isinstance(node, cst.BaseExpression):
+        return cst.Call(editor.runtime_name("derive_seed"), [cst.Arg(_string(str(fix.data[0])))])
+    if fix.kind == "assign-false" and isinstance(node, cst.Assign):
+        return node.with_changes(value=cst.Name("False"))
+    return None
+
+
+def _string(text: str) -> cst.SimpleString:
+    return cst.SimpleString('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+
+
+def set_argument(
+    call: cst.Call,
+    keyword: str,
+    value: cst.BaseExpression,
+    position: Optional[int],
+    keyword_allowed: bool = True,
+) -> cst.Call:
+    """``call`` with ``keyword`` set to ``value``: an explicit ``keyword=None`` (or ``None`` at
+    ``position``) is replaced, else the argument is appended in the call's own style."""
+    args = list(call.args)
+    for i, a in enumerate(args):
+        if a.keyword is not None and a.keyword.value == keyword:
+            args[i] = a.with_changes(value=value)
+            return call.with_changes(args=args)
+    if position is not None:
+        positional = [i for i, a in enumerate(args) if a.keyword is None and not a.star]
+        if position < len(positional) and all(not a.star for a in args[: positional[-1] + 1]):
+            i = positional[position]
+            args[i] = args[i].with_changes(value=value)
+            return call.with_changes(args=args)
+    if keyword_allowed:
+        new = cst.Arg(value=value, keyword=cst.Name(keyword), equal=_EQUAL)
+    else:
+        new = cst.Arg(value=value)
+        # a positional argument goes before every keyword and star argument
+        first_kw = next((i for i, a in enumerate(args) if a.keyword is not None or a.star), None)
+        if first_kw is not None:
+            args.insert(first_kw, new.with_changes(comma=_COMMA))
+            return call.with_changes(args=args)
+    return call.with_changes(args=_append(args, new))
+
+
+_EQUAL = cst.AssignEqual(
+    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+)
+_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def _append(args: list[cst.Arg], new: cst.Arg) -> list[cst.Arg]:
+    """Append ``new`` keeping the call's layout: a trailing comma stays trailing, one argument
+    per line stays one argument per line."""
+    if not args:
+        return [new]
+    last = args[-1]
+    if isinstance(last.comma, cst.Comma):
+        between = (
+            args[-2].comma if len(args) > 1 and isinstance(args[-2].comma, cst.Comma) else None
+        )
+        if between is None:
+            between = last.comma
+        return [*args[:-1], last.with_changes(comma=between), new.with_changes(comma=last.comma)]
+    return [*args[:-1], last.with_changes(comma=_COMMA), new]
+
+
+def draw_on_cpu(call: cst.Call) -> Optional[cst.Call]:
+    """``torch.randn(3, device=d, requires_grad=True)`` → ``torch.randn(3).to(d).requires_grad_()``;
+    ``*_like(x, device=d)`` keeps ``device="cpu"`` (it would follow ``x`` otherwise)."""
+    args = list(call.args)
+    device = next((a for a in args if a.keyword is not None and a.keyword.value == "device"), None)
+    if device is None or any(a.star for a in args):
+        return None
+    if any(a.keyword is not None and a.keyword.value in ("out", "pin_memory") for a in args):
+        return None
+    grad = next(
+        (a for a in args if a.keyword is not None and a.keyword.value == "requires_grad"), None
+    )
+    name = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
+    if isinstance(call.func, cst.Name):
+        name = call.func.value
+    kept: list[cst.Arg] = []
+    for a in args:
+        if a is device:
+            if name.endswith("_like"):
+                kept.append(a.with_changes(value=cst.SimpleString('"cpu"')))
+            continue
+        if a is grad:
+            continue
+        kept.append(a)
+    if kept:
+        last_comma = args[-1].comma
+        kept[-1] = kept[-1].with_changes(comma=last_comma)
+    on_cpu = call.with_changes(args=kept)
+    moved: cst.BaseExpression = cst.Call(
+        cst.Attribute(on_cpu, cst.Name("to")), [cst.Arg(device.value)]
+    )
+    if grad is not None:
+        flag = grad.value
+        literal_true = isinstance(flag, cst.Name) and flag.value == "True"
+        literal_false = isinstance(flag, cst.Name) and flag.value == "False"
+        if not literal_false:
+            moved = cst.Call(
+                cst.Attribute(moved, cst.Name("requires_grad_")),
+                [] if literal_true else [cst.Arg(flag)],
+            )
+    assert isinstance(moved, cst.Call)
+    return moved
+
+
+# --- imports and the entry point's seed --------------------------------------------------------
+
+
+def _runtime_access(module: cst.Module, name: str) -> str:
+    """How this file can name ``seedlint_runtime.<name>``: an existing ``from seedlint_runtime
+    import name`` (or alias), an existing module import or alias, else the bare name (imported
+    by ``_add_imports``) — or ``seedlint_runtime.name`` when the bare name is taken."""
+    module_alias = None
+    for stmt in _top_imports(module):
+        for imp in stmt.body:
+            if (
+                isinstance(imp, cst.ImportFrom)
+                and _dotted(imp.module) == RUNTIME
+                and isinstance(imp.names, Sequence)
+            ):
+                for alias in imp.names:
+                    if _dotted(alias.name) == name:
+                        return _alias_name(alias) or name
+            if isinstance(imp, cst.Import):
+                for alias in imp.names:
+                    if _dotted(alias.name) == RUNTIME:
+                        module_alias = _alias_name(alias) or RUNTIME
+    if module_alias is not None:
+        return f"{module_alias}.{name}"
+    if name in _bound_names(module):
+        return f"{RUNTIME}.{name}"
+    return name
+
+
+def _alias_name(alias: cst.ImportAlias) -> Optional[str]:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return None
+
+
+def _dotted(node: Optional[cst.BaseExpression]) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _bound_names(module: cst.Module) -> set[str]:
+    """Every name the file binds anywhere (definitions, assignments, imports, parameters)."""
+    names: set[str] = set()
+
+    class V(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            names.add(node.value)
+
+    module.visit(V())
+    return names
+
+
+def _top_imports(module: cst.Module) -> list[cst.SimpleStatementLine]:
+    return [
+        s
+        for s in module.body
+        if isinstance(s, cst.SimpleStatementLine)
+        and any(isinstance(x, (cst.Import, cst.ImportFrom)) for x in s.body)
+    ]
+
+
+def _add_imports(module: cst.Module, access: dict[str, str]) -> cst.Module:
+    """Import what the edits use, once: extend an existing ``from seedlint_runtime import``,
+    else add one after the file's leading imports; ``import seedlint_runtime`` for names
+    reached through the module."""
+    wanted = sorted(n for n, how in access.items() if how == n and not _imported(module, n))
+    qualified = [n for n, how in access.items() if how == f"{RUNTIME}.{n}"]
+    body: list[Any] = list(module.body)
+    if wanted:
+        for i, stmt in enumerate(body):
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for j, imp in enumerate(stmt.body):
+                if (
+                    isinstance(imp, cst.ImportFrom)
+                    and _dotted(imp.module) == RUNTIME
+                    and isinstance(imp.names, Sequence)
+                    and imp.relative == ()
+                ):
+                    aliases = list(imp.names)
+                    last = aliases[-1]
+                    aliases[-1] = last.with_changes(comma=_COMMA)
+                    aliases += [cst.ImportAlias(cst.Name(n)) for n in wanted]
+                    aliases[-1] = aliases[-1].with_changes(comma=last.comma)
+                    new_stmt = stmt.with_changes(
+                        body=[*stmt.body[:j], imp.with_changes(names=aliases), *stmt.body[j + 1 :]]
+                    )
+                    body[i] = new_stmt
+                    return module.with_changes(body=body)
+        line = f"from {RUNTIME} import {', '.join(wanted)}"
+        body = _insert_after_imports(module, body, [cst.parse_statement(line + "\n")])
+    if qualified and not any(
+        isinstance(imp, cst.Import) and any(_dotted(a.name) == RUNTIME for a in imp.names)
+        for s in _top_imports(module)
+        for imp in s.body
+    ):
+        body = _insert_after_imports(module, body, [cst.parse_statement(f"import {RUNTIME}\n")])
+    return module.with_changes(body=body)
+
+
+def _imported(module: cst.Module, name: str) -> bool:
+    for stmt in _top_imports(module):
+        for imp in stmt.body:
+            if (
+                isinstance(imp, cst.ImportFrom)
+                and _dotted(imp.module) == RUNTIME
+                and isinstance(imp.names, Sequence)
+                and any(_dotted(a.name) == name and a.asname is None for a in imp.names)
+            ):
+                return True
+    return False
+
+
+def _leading_end(body: Sequence[cst.CSTNode]) -> int:
+    """Index after the docstring, ``from __future__`` imports and the leading imports."""
+    i = 0
+    if body and _is_docstring(body[0]):
+        i = 1
+    end = i
+    while i < len(body):
+        stmt = body[i]
+        if isinstance(stmt, cst.SimpleStatementLine) and all(
+            isinstance(x, (cst.Import, cst.ImportFrom)) for x in stmt.body
+        ):
+            i += 1
+            end = i
+            continue
+        break
+    return end
+
+
+def _future_end(body: Sequence[cst.CSTNode]) -> int:
+    i = 1 if body and _is_docstring(body[0]) else 0
+    while i < len(body):
+        stmt = body[i]
+        if (
+            isinstance(stmt, cst.SimpleStatementLine)
+            and stmt.body
+            and isinstance(stmt.body[0], cst.ImportFrom)
+            and _dotted(stmt.body[0].module) == "__future__"
+        ):
+            i += 1
+            continue
+        break
+    return i
+
+
+def _is_docstring(stmt: cst.CSTNode) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _insert_after_imports(module: cst.Module, body: list[Any], stmts: list[Any]) -> list[Any]:
+    at = _leading_end(body)
+    if at == 0 or (at == 1 and _is_docstring(body[0])):
+        at = _future_end(body)
+    if at < len(body) and at > 0:
+        # keep the blank lines that separated the imports from the code after them
+        return [*body[:at], *stmts, *body[at:]]
+    return [*body[:at], *stmts, *body[at:]]
+
+
+def _insert_seed(module: cst.Module, where: str, call: str) -> cst.Module:
+    stmt = cst.parse_statement(f"{call}(0)\n")
+    body: list[Any] = list(module.body)
+    if where == "main":
+        for i, s in enumerate(body):
+            if isinstance(s, cst.If) and _is_main_guard(s.test):
+                block = s.body
+                if isinstance(block, cst.IndentedBlock):
+                    if block.body and _already_seeds(block.body[0], call):
+                        return module
+                    new_block = block.with_changes(body=[stmt, *block.body])
+                    body[i] = s.with_changes(body=new_block)
+                    return module.with_changes(body=body)
+        at = _leading_end(body)
+        if at < len(body) and _already_seeds(body[at], call):
+            return module
+        return module.with_changes(body=[*body[:at], stmt, *body[at:]])
+    # before every import (a draw at import time of a project module needs the seed first)
+    at = _future_end(body)
+    call = f"{RUNTIME}.seed_everything"
+    if at + 1 < len(body) and _already_seeds(body[at + 1], call):
+        return module
+    imp = cst.parse_statement(f"import {RUNTIME}\n")
+    stmt = cst.parse_statement(f"{call}(0)\n")
+    return module.with_changes(body=[*body[:at], imp, stmt, *body[at:]])
+
+
+def _already_seeds(stmt: cst.CSTNode, call: str) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, cst.Call)
+        and _dotted(stmt.body[0].value.func) == call
+    )
+
+
+def _is_main_guard(test: cst.BaseExpression) -> bool:
+    from seedlint.engine.collect import is_main_guard
+
+    return is_main_guard(test)
+
+
+def unified_diff(path: str, old: bytes, new: bytes) -> str:
+    import difflib
+
+    def text(data: bytes) -> list[str]:
+        try:
+            decoded = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            decoded = data.decode("latin-1")
+        return decoded.splitlines(keepends=True)
+
+    lines = difflib.unified_diff(text(old), text(new), f"a/{path}", f"b/{path}")
+    return "".join(x if x.endswith("\n") else x + "\n" for x in lines)
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically, keeping its permission bits. A symlink is
+    written through to its target."""
+    real = os.path.realpath(path)
+    directory = os.path.dirname(real) or "."
+    mode = stat.S_IMODE(os.stat(real).st_mode)
+    fd, tmp = tempfile.mkstemp(prefix=".seedlint-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, real)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
