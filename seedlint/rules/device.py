@@ -33,11 +33,11 @@ class RandomTensorOnCuda(Rule):
     name = "random-tensor-on-cuda"
     fixable = "safe"
     fix_safety = (
-        "Safe: `torch.randn(3, device=d)` becomes `torch.randn(3).to(d)`, keeping `dtype`, "
-        "`layout` and `generator`; `requires_grad=True` becomes `.to(d).requires_grad_()` so the "
+        "Safe: `torch.randn(3, device=d)` becomes `torch.randn(3).to(d)`, keeping `dtype` and "
+        "`layout`; `requires_grad=True` becomes `.to(d).requires_grad_()` so the "
         'result is still a leaf; `*_like(x, device=d)` keeps `device="cpu"` before moving. '
-        "The numbers change once (CPU instead of CUDA stream). No fix when `out=` or "
-        "`pin_memory=` is given, when `*args`/`**kwargs` are passed, or for in-place samplers "
+        "The numbers change once (CPU instead of CUDA stream). No fix when `out=`, "
+        "`pin_memory=` or `generator=` (it may be a CUDA generator) is given, when `*args`/`**kwargs` are passed, or for in-place samplers "
         "and initialisers (create the tensor on the CPU, sample, then move it)."
     )
     summary = "random tensor created directly on a device that may be CUDA"
@@ -171,9 +171,10 @@ class RandomTensorOnCuda(Rule):
 
 def _fixable(call: cst.Call) -> bool:
     """``out=`` writes into a tensor that is already somewhere, ``pin_memory`` only means
-    something on the CPU, and ``*args``/``**kwargs`` may carry anything: no rewrite then."""
+    something on the CPU, a ``generator=`` may be a CUDA generator (which cannot draw on the
+    CPU), and ``*args``/``**kwargs`` may carry anything: no rewrite then."""
     return not any(
-        a.star or (a.keyword is not None and a.keyword.value in ("out", "pin_memory"))
+        a.star or (a.keyword is not None and a.keyword.value in ("out", "pin_memory", "generator"))
         for a in call.args
     )
 
