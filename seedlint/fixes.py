@@ -136,9 +136,11 @@ class _Editor:
         calls: dict[tuple[int, int], Optional[cst.CSTNode]] = {}
         for fix in self.fixes:
             if fix.kind == "seed-entry":
-                self.seed_at = (
-                    "top" if (fix.data and fix.data[0] == "top") else (self.seed_at or "main")
-                )
+                # the earliest placement any finding needs wins: top < imports < main
+                place = str(fix.data[0]) if fix.data else "main"
+                order = ("top", "imports", "main")
+                if self.seed_at is None or order.index(place) < order.index(self.seed_at):
+                    self.seed_at = place
                 continue
             key = (fix.line, fix.column)
             if key not in calls:
@@ -158,7 +160,7 @@ class _Editor:
                 return None
         if self.seed_at is not None:
             access = self.access("seed_everything")
-            if self.seed_at == "main":
+            if self.seed_at != "top":
                 self.runtime_name("seed_everything")
             module = _insert_seed(module, self.seed_at, access)
         if self.needed:
@@ -490,8 +492,8 @@ def _insert_after_imports(module: cst.Module, body: list[Any], stmts: list[Any])
 def _insert_seed(module: cst.Module, where: str, call: str) -> cst.Module:
     stmt = cst.parse_statement(f"{call}(0)\n")
     body: list[Any] = list(module.body)
-    if where == "main":
-        for i, s in enumerate(body):
+    if where in ("main", "imports"):
+        for i, s in enumerate(body if where == "main" else ()):
             if isinstance(s, cst.If) and _is_main_guard(s.test):
                 block = s.body
                 if isinstance(block, cst.IndentedBlock):

@@ -304,3 +304,25 @@ def test_fixes_inside_fixed_calls_are_kept(tmp_path: Path) -> None:
         "DataLoader(random_split(range(9), [3, 6], generator=seeded_generator())[0], "
         "shuffle=True, num_workers=2, worker_init_fn=seed_worker, generator=seeded_generator())"
     ) in out
+
+
+def test_entry_top_level_draws_are_seeded_before_them(tmp_path: Path) -> None:
+    out = fix(
+        tmp_path,
+        """
+        import numpy as np
+
+        NOISE = np.random.rand(3)
+
+        if __name__ == "__main__":
+            print(NOISE)
+        """,
+        "--unsafe-fixes",
+        name="run.py",
+    )
+    assert out.startswith(
+        "import numpy as np\nfrom seedlint_runtime import seed_everything\n"
+        "seed_everything(0)\n\nNOISE = np.random.rand(3)\n"
+    )
+    left = run_cli("--isolated", "--no-cache", str(tmp_path))
+    assert left.returncode == 0, left.stdout

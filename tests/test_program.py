@@ -837,3 +837,27 @@ def test_aliases_made_by_assignment(tree) -> None:
         }
     )
     assert findings(root) == ["run.py:5: RNG003", "run.py:12: RNG001"]
+
+
+def test_draw_just_before_an_imported_modules_guard_runs_at_import(tree) -> None:
+    """Regression: the guard's first order was taken before its body, so the last event
+    before ``if __name__ == "__main__":`` counted as inside the guard and was skipped when the
+    module was imported."""
+    root = tree(
+        {
+            "noise.py": """
+                import numpy as np
+                NOISE = np.random.rand(3)
+                if __name__ == "__main__":
+                    print(NOISE)
+            """,
+            "train.py": """
+                import numpy as np
+                import noise
+                if __name__ == "__main__":
+                    np.random.seed(0)
+                    print(noise.NOISE)
+            """,
+        }
+    )
+    assert findings(root) == ["noise.py:2: RNG002"]

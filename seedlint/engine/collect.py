@@ -305,7 +305,7 @@ class _Collector(cst.CSTVisitor):
                 node.test.visit(self)
                 lo = self.order
                 node.body.visit(self)
-                self.guard = (lo, self.order + 1)
+                self.guard = (lo + 1, self.order + 1)  # the orders the body assigned
                 if node.orelse is not None:
                     node.orelse.visit(self)
                 self.stmts.pop()

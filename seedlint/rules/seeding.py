@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from seedlint import apis
+from seedlint.engine.facts import ScopeFacts
 from seedlint.engine.program import Program, UnseededDraw
 from seedlint.findings import Finding, Fix
 from seedlint.rules.base import Invalid, Rule, Valid
@@ -44,12 +45,22 @@ class _UnseededGlobal(Rule):
 
     def check_program(self, program: Program) -> Iterable[Finding]:
         for u in program.unseeded_draws(self.lib):
-            where = "before its imports" if u.at_import else "at the start of its main flow"
+            top_level = (
+                u.facts is u.entry
+                and not u.facts.in_guard(u.draw.order)
+                and any(ev is u.draw for ev in u.facts.scopes.get("", ScopeFacts("")).events)
+            )
+            if u.at_import:
+                where, place = "before its imports", "top"
+            elif top_level:  # the entry's own top-level code, before its guard
+                where, place = "after its imports", "imports"
+            else:
+                where, place = "at the start of its main flow", "main"
             fix = Fix(
                 "unsafe",
                 f"add `seed_everything(0)` to {u.entry.path} {where}",
                 "seed-entry",
-                data=("top",) if u.at_import else ("main",),
+                data=(place,),
                 target=u.entry.path,
             )
             yield Finding(
