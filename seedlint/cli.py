@@ -91,6 +91,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    for state in (_fixed_count, _fixed_files, _last_changed, _stdin_result):
+        state.clear()  # one run's fix bookkeeping (main() may run several times in a process)
     rules = all_rules()
     try:
         if args.explain:
@@ -118,7 +120,24 @@ def _main(argv: Optional[Sequence[str]] = None) -> int:
                 # stdin: the fixed source went to stdout; what is left goes to stderr
                 files = [replace(files[0], data=_stdin_result[0])]
                 out = sys.stderr
+            fix_errors = list(report.errors)
             report = lint(files, settings, codes, jobs=_jobs(args.jobs), use_cache=use_cache)
+            # A fix can make the next one visible (a draw reached from several entry points is
+            # reported for one at a time): fix again until nothing changes (bounded).
+            rounds = 1
+            while args.fix and out is sys.stdout and any(_last_changed) and rounds < _MAX_ROUNDS:
+                if not any(fixes.applicable(f, args.unsafe_fixes) for f in report.findings):
+                    break
+                _fix(args, files, report)
+                fix_errors += [e for e in report.errors if e.message.startswith("not ")]
+                rounds += 1
+                report = lint(files, settings, codes, jobs=_jobs(args.jobs), use_cache=use_cache)
+            known = {(e.path, e.message) for e in report.errors}
+            report.errors += [
+                e
+                for e in fix_errors
+                if e.message.startswith("not ") and (e.path, e.message) not in known
+            ]
     except (ConfigError, UsageError) as exc:
         sys.stderr.write(f"seedlint: error: {exc}\n")
         return EXIT_ERROR
@@ -146,6 +165,9 @@ def _main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 _fixed_count: list[int] = []
+_fixed_files: set[str] = set()
+_last_changed: list[bool] = []
+_MAX_ROUNDS = 10
 _stdin_result: list[bytes] = []
 
 
@@ -154,7 +176,7 @@ def _fix(args: argparse.Namespace, files: list[SourceFile], report: Report) -> O
     (--diff, stdin), None when the caller should lint again and report what is left."""
     by_path = {f.path: f for f in files}
     changed: dict[str, tuple[bytes, bytes]] = {}
-    count = 0
+    per_file: dict[str, int] = {}
     for path, file_fixes in sorted(fixes.group(report.findings, args.unsafe_fixes).items()):
         src = by_path.get(path)
         try:
@@ -165,7 +187,7 @@ def _fix(args: argparse.Namespace, files: list[SourceFile], report: Report) -> O
             continue
         if new is not None:
             changed[path] = (data, new)
-            count += len(file_fixes)
+            per_file[path] = len(file_fixes)
     stdin = files[0] if len(files) == 1 and files[0].data is not None else None
     if args.diff:
         for path, (old, new) in changed.items():
@@ -182,14 +204,22 @@ def _fix(args: argparse.Namespace, files: list[SourceFile], report: Report) -> O
         sys.stdout.buffer.write(result)
         sys.stdout.flush()
         _stdin_result[:] = [result]
-        _fixed_count[:] = [count, 1 if old_new else 0]
+        _fixed_count[:] = [sum(per_file.values()), 1 if old_new else 0]
         return None
-    for path, (_old, new) in changed.items():
+    for path, (_old, new) in list(changed.items()):
         try:
             fixes.write_atomic(path, new)
         except OSError as exc:
             report.errors.append(FileError(path, f"not written: {exc}"))
-    _fixed_count[:] = [count, len(changed)]
+            del changed[path]
+    count = sum(per_file[p] for p in changed)
+    if _fixed_count:
+        _fixed_files.update(changed)
+        _fixed_count[:] = [_fixed_count[0] + count, len(_fixed_files)]
+    else:
+        _fixed_files.update(changed)
+        _fixed_count[:] = [count, len(changed)]
+    _last_changed[:] = [bool(changed)]
     return None
 
 

@@ -35,6 +35,10 @@ class Fix:
     column: int = 0
     data: tuple[Any, ...] = ()
     target: Optional[str] = None
+    #: Where the node ends (1-based column; 0: not given), so that ``a().b()`` and ``a()``,
+    #: which start at the same place, are told apart.
+    end_line: int = 0
+    end_column: int = 0
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,10 @@ def fix_source(data: bytes, fixes: Sequence[Fix]) -> Optional[bytes]:
     new = editor.run()
     if new is None:
         return None
-    out = new.bytes
+    try:
+        out = new.bytes
+    except UnicodeError as exc:  # an added name the file's coding cannot hold
+        raise FixError(f"the fixed source cannot be encoded as {module.encoding}: {exc}") from None
     if out == data:
         return None
     try:
@@ -97,6 +100,7 @@ class _Editor:
         self.pending: dict[cst.CSTNode, list[Fix]] = {}
         self.seed_at: Optional[str] = None  # "top" | "main"
         self._access: dict[str, str] = {}
+        self._starts: Optional[dict[tuple[int, int], list[tuple[cst.CSTNode, Any]]]] = None
 
     # --- names from the runtime -----------------------------------------------------------
 
@@ -119,21 +123,25 @@ class _Editor:
     ) -> Optional[cst.CSTNode]:
         """The outermost node of ``kind`` starting at ``line``:``column`` (1-based column),
         ending at ``end`` when given."""
+        if self._starts is None:
+            positions: Mapping[cst.CSTNode, Any] = self.positions  # type: ignore[assignment]
+            self._starts = {}
+            for node, rng in positions.items():
+                self._starts.setdefault((rng.start.line, rng.start.column), []).append(
+                    (node, (rng.end.line, rng.end.column + 1))
+                )
         best: Optional[cst.CSTNode] = None
-        positions: Mapping[cst.CSTNode, Any] = self.positions  # type: ignore[assignment]
-        for node, rng in positions.items():
+        for node, node_end in self._starts.get((line, column - 1), ()):
             if (
                 isinstance(node, kind)
-                and rng.start.line == line
-                and rng.start.column == column - 1
-                and (end is None or (rng.end.line, rng.end.column + 1) == end)
+                and (end is None or node_end == end)
                 and (best is None or _contains(node, best))
             ):
                 best = node
         return best
 
     def run(self) -> Optional[cst.Module]:
-        calls: dict[tuple[int, int], Optional[cst.CSTNode]] = {}
+        calls: dict[tuple[Any, ...], Optional[cst.CSTNode]] = {}
         for fix in self.fixes:
             if fix.kind == "seed-entry":
                 # the earliest placement any finding needs wins: top < imports < main
@@ -142,13 +150,13 @@ class _Editor:
                 if self.seed_at is None or order.index(place) < order.index(self.seed_at):
                     self.seed_at = place
                 continue
-            key = (fix.line, fix.column)
+            end = (fix.end_line, fix.end_column) if fix.end_line else None
+            kind: type = cst.Call if fix.kind != "assign-false" else cst.Assign
+            if fix.kind == "replace-expr":
+                kind = cst.BaseExpression
+                end = (int(fix.data[1]), int(fix.data[2]))
+            key = (fix.line, fix.column, end, kind)
             if key not in calls:
-                kind: type = cst.Call if fix.kind != "assign-false" else cst.Assign
-                end = None
-                if fix.kind == "replace-expr":
-                    kind = cst.BaseExpression
-                    end = (int(fix.data[1]), int(fix.data[2]))
                 calls[key] = self._node_at(fix.line, fix.column, kind, end)
             node = calls[key]
             if node is not None:
@@ -272,8 +280,30 @@ def _append(args: list[cst.Arg], new: cst.Arg) -> list[cst.Arg]:
         )
         if between is None:
             between = last.comma
+        own = last.comma.whitespace_after
+        sep = between.whitespace_after
+        if isinstance(own, cst.ParenthesizedWhitespace) and isinstance(
+            sep, cst.ParenthesizedWhitespace
+        ):
+            # one argument per line: the last argument keeps its comment (``# noqa``), the new
+            # one gets the arguments' indentation and the closing layout without the comment
+            keep = last.comma.with_changes(
+                whitespace_after=sep.with_changes(first_line=own.first_line)
+            )
+            closing = last.comma.with_changes(
+                whitespace_after=own.with_changes(
+                    first_line=cst.TrailingWhitespace(newline=own.first_line.newline)
+                )
+            )
+            return [*args[:-1], last.with_changes(comma=keep), new.with_changes(comma=closing)]
         return [*args[:-1], last.with_changes(comma=between), new.with_changes(comma=last.comma)]
-    return [*args[:-1], last.with_changes(comma=_COMMA), new]
+    # ``f(\n    a, b\n)``: the new argument goes after ``b`` on its line; the layout before
+    # the closing parenthesis moves to the new last argument
+    return [
+        *args[:-1],
+        last.with_changes(comma=_COMMA, whitespace_after_arg=cst.SimpleWhitespace("")),
+        new.with_changes(whitespace_after_arg=last.whitespace_after_arg),
+    ]
 
 
 def draw_on_cpu(call: cst.Call) -> Optional[cst.Call]:
@@ -300,9 +330,13 @@ def draw_on_cpu(call: cst.Call) -> Optional[cst.Call]:
         if a is grad:
             continue
         kept.append(a)
-    if kept:
-        last_comma = args[-1].comma
-        kept[-1] = kept[-1].with_changes(comma=last_comma)
+    if kept and kept[-1] is not args[-1]:
+        # the removed argument was last: the new last one takes its comma (the layout before
+        # the closing parenthesis), unless its own comma holds a comment (``# noqa``)
+        own = kept[-1].comma
+        has_comment = isinstance(own, cst.Comma) and "#" in cst.Module([]).code_for_node(own)
+        if not has_comment:
+            kept[-1] = kept[-1].with_changes(comma=args[-1].comma)
     on_cpu = call.with_changes(args=kept)
     moved: cst.BaseExpression = cst.Call(
         cst.Attribute(on_cpu, cst.Name("to")), [cst.Arg(device.value)]
@@ -376,9 +410,11 @@ def _bound_names(module: cst.Module) -> set[str]:
 
 
 def _top_imports(module: cst.Module) -> list[cst.SimpleStatementLine]:
+    """The header's import statements (an import further down may run after a use)."""
+    header = module.body[: _import_block_end(module.body)]
     return [
         s
-        for s in module.body
+        for s in header
         if isinstance(s, cst.SimpleStatementLine)
         and any(isinstance(x, (cst.Import, cst.ImportFrom)) for x in s.body)
     ]
@@ -392,7 +428,7 @@ def _add_imports(module: cst.Module, access: dict[str, str]) -> cst.Module:
     qualified = [n for n, how in access.items() if how == f"{RUNTIME}.{n}"]
     body: list[Any] = list(module.body)
     if wanted:
-        for i, stmt in enumerate(body):
+        for i, stmt in enumerate(body[: _import_block_end(body)]):
             if not isinstance(stmt, cst.SimpleStatementLine):
                 continue
             for j, imp in enumerate(stmt.body):
@@ -436,21 +472,29 @@ def _imported(module: cst.Module, name: str) -> bool:
     return False
 
 
+def _import_block_end(body: Sequence[cst.CSTNode]) -> int:
+    """Index after the docstring and the imports that open the file (before any other
+    statement): imports placed or reused there run before every use at module level."""
+    i = 1 if body and _is_docstring(body[0]) else 0
+    while (
+        i < len(body)
+        and isinstance(body[i], cst.SimpleStatementLine)
+        and all(isinstance(x, (cst.Import, cst.ImportFrom)) for x in body[i].body)  # type: ignore[attr-defined]
+    ):
+        i += 1
+    return i
+
+
 def _leading_end(body: Sequence[cst.CSTNode]) -> int:
-    """Index after the docstring, ``from __future__`` imports and the leading imports."""
-    i = 0
-    if body and _is_docstring(body[0]):
-        i = 1
-    end = i
-    while i < len(body):
-        stmt = body[i]
-        if isinstance(stmt, cst.SimpleStatementLine) and all(
-            isinstance(x, (cst.Import, cst.ImportFrom)) for x in stmt.body
-        ):
-            i += 1
-            end = i
-            continue
-        break
+    """Index after the file's header imports: the last import among the simple statements
+    before the first definition or block (so environment set-up between imports, such as
+    ``os.environ["OMP_NUM_THREADS"] = "1"`` before ``import torch``, stays before the seed)."""
+    end = 1 if body and _is_docstring(body[0]) else 0
+    for i, stmt in enumerate(body):
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            break
+        if any(isinstance(x, (cst.Import, cst.ImportFrom)) for x in stmt.body):
+            end = i + 1
     return end
 
 
@@ -480,7 +524,7 @@ def _is_docstring(stmt: cst.CSTNode) -> bool:
 
 
 def _insert_after_imports(module: cst.Module, body: list[Any], stmts: list[Any]) -> list[Any]:
-    at = _leading_end(body)
+    at = _import_block_end(body)
     if at == 0 or (at == 1 and _is_docstring(body[0])):
         at = _future_end(body)
     if at < len(body) and at > 0:
@@ -501,6 +545,17 @@ def _insert_seed(module: cst.Module, where: str, call: str) -> cst.Module:
                         return module
                     new_block = block.with_changes(body=[stmt, *block.body])
                     body[i] = s.with_changes(body=new_block)
+                    return module.with_changes(body=body)
+                if isinstance(block, cst.SimpleStatementSuite):
+                    # ``if __name__ == "__main__": main()`` → ``…: seed_everything(0); main()``
+                    first = block.body[0] if block.body else None
+                    if first is not None and _already_seeds(
+                        cst.SimpleStatementLine(body=[first]), call
+                    ):
+                        return module
+                    seed = cst.Expr(cst.parse_expression(f"{call}(0)"))
+                    new_suite = block.with_changes(body=[seed, *block.body])
+                    body[i] = s.with_changes(body=new_suite)
                     return module.with_changes(body=body)
         at = _leading_end(body)
         if at < len(body) and _already_seeds(body[at], call):

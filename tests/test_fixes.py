@@ -326,3 +326,72 @@ def test_entry_top_level_draws_are_seeded_before_them(tmp_path: Path) -> None:
     )
     left = run_cli("--isolated", "--no-cache", str(tmp_path))
     assert left.returncode == 0, left.stdout
+
+
+def test_red_team_cases(tmp_path: Path) -> None:
+    """Method chains, conditional and timer seeds, loops, environment set-up before imports,
+    one-line guards, comments that must stay put."""
+    out = fix(
+        tmp_path,
+        """
+        import os
+        import random
+        import sys
+        import time
+
+        os.environ["OMP_NUM_THREADS"] = "1"
+        import numpy as np
+        import torch
+
+        x = random.Random().random()
+        y = torch.randn(3, device="cuda").sum()
+        start = time.time()
+        random.seed(int(start))
+        seed = int(sys.argv[1]) if len(sys.argv) > 1 else int(time.time())
+        np.random.seed(seed)
+        for generation in range(3):
+            np.random.seed(int(time.time()))
+        if __name__ == "__main__": print(np.random.rand(), x, y)
+        """,
+        "--unsafe-fixes",
+        name="run.py",
+    )
+    assert 'x = random.Random(derive_seed("run:<module>:#0")).random()\n' in out
+    assert 'y = torch.randn(3).to("cuda").sum()\n' in out
+    assert "start = time.time()\n" in out  # a timer is not a seed
+    assert 'else derive_seed("run:<module>:seed")\n' in out  # the user's seed survives
+    assert "np.random.seed(int(time.time()))\n" in out  # a fresh seed per iteration
+    # the seed comes after the environment set-up and every header import
+    assert 'os.environ["OMP_NUM_THREADS"] = "1"\nimport numpy as np\nimport torch\n' in out
+    assert out.index("seed_everything(0)") > out.index("import torch")
+    second = run_cli("--isolated", "--no-cache", "--diff", "--unsafe-fixes", str(tmp_path))
+    assert second.stdout == ""
+    out = fix(
+        tmp_path,
+        """
+        import random
+
+        if __name__ == "__main__": print(random.random())
+        """,
+        "--unsafe-fixes",
+        name="one.py",
+    )
+    assert out.endswith('if __name__ == "__main__": seed_everything(0); print(random.random())\n')
+
+
+def test_comments_on_arguments_stay_on_their_lines(tmp_path: Path) -> None:
+    out = fix(
+        tmp_path,
+        """
+        import torch
+        from torch.utils.data import DataLoader
+
+        loader = DataLoader(
+            [1, 2],
+            batch_size=len(torch.randn(2, device="cuda")),  # noqa: RNG401
+            shuffle=True,  # keep
+        )
+        """,
+    )
+    assert 'batch_size=len(torch.randn(2, device="cuda")),  # noqa: RNG401\n' in out
+    assert "    shuffle=True,  # keep\n    generator=seeded_generator(),\n)" in out

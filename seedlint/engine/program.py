@@ -55,6 +55,9 @@ class UnseededDraw:
     followed: bool = True
     #: The entry point seeds this library, but only from a seed that changes every run.
     entropy_seeded: bool = False
+    #: Runs while the entry point's own top level (outside its ``__main__`` guard) executes:
+    #: a seed must go before that code, not into the guard.
+    before_guard: bool = False
 
 
 @dataclass
@@ -436,6 +439,8 @@ class _Runner:
         self.instantiated: set[tuple[str, str]] = set()
         #: The calls being followed (file key, call), outermost first.
         self.frames: list[tuple[str, Call]] = []
+        #: The entry point's top level is being executed (not the "runs later" closure).
+        self.top_level_walk = False
 
     def run(self) -> EntryRun:
         facts = self.p.files[self.entry]
@@ -443,7 +448,9 @@ class _Runner:
             for qual in facts.scopes:
                 if qual and "." not in qual:
                     self._mark_invisible((self.entry, qual))
+        self.top_level_walk = True
         self._exec_module(self.entry, as_main=True, depth=0)
+        self.top_level_walk = False
         if not self.state >= apis.ALL_LIBRARIES | {apis.DETERMINISM}:
             # Code reached later runs after every seed of the main flow: with every library
             # seeded (and determinism on), nothing there can change a conclusion.
@@ -460,6 +467,7 @@ class _Runner:
                 seed_hint=self.seed_hints[0] if self.seed_hints else None,
                 followed=u.followed,
                 entropy_seeded=u.draw.lib in self.entropy_seeded,
+                before_guard=u.before_guard,
             )
             for u in self.result.unseeded
         ]
@@ -529,14 +537,28 @@ class _Runner:
     def _unseeded(
         self, facts: FileFacts, draw: Draw, at_import: bool, followed: bool = True
     ) -> None:
+        entry = self.p.files[self.entry]
+        outer: Optional[tuple[str, int]] = None
+        if self.frames:
+            outer = (self.frames[0][0], self.frames[0][1].order)
+        elif facts is entry:
+            outer = (self.entry, draw.order)
+        before_guard = (
+            followed
+            and outer is not None
+            and outer[0] == self.entry
+            and not entry.in_guard(outer[1])
+            and self.top_level_walk
+        )
         self.result.unseeded.append(
             UnseededDraw(
                 facts,
                 draw,
-                self.p.files[self.entry],
+                entry,
                 at_import,
                 seeded_later=False,
                 followed=followed,
+                before_guard=before_guard,
             )
         )
 

@@ -29,6 +29,8 @@ class SeedValue:
     #: For "entropy": the expression (an argument, or a value assigned to the name passed)
     #: whose evaluation draws the entropy.
     node: Optional[cst.BaseExpression] = None
+    #: The variable or attribute through which ``node`` reached the seed, if any.
+    via: Optional[str] = None
 
     @property
     def deterministic(self) -> bool:
@@ -53,12 +55,14 @@ def _value(expr: cst.BaseExpression, scope: NameScope, order: int, depth: int) -
         for branch in (expr.body, expr.orelse):
             value = _value(branch, scope, order, depth + 1)
             if value.kind != "ok":
-                return SeedValue(value.kind, value.source, maybe=True, node=value.node)
+                return SeedValue(
+                    value.kind, value.source, maybe=True, node=value.node, via=value.via
+                )
         return OK
     finder = _EntropyFinder(scope, order, depth)
     expr.visit(finder)
     if finder.source is not None:
-        return SeedValue("entropy", finder.source, node=finder.top or expr)
+        return SeedValue("entropy", finder.source, node=finder.top or expr, via=finder.via)
     if isinstance(expr, (cst.Name, cst.Attribute)):
         key = dotted(expr)
         if key is not None:
@@ -83,6 +87,7 @@ class _EntropyFinder(cst.CSTVisitor):
         self.source: Optional[str] = None
         #: The assigned value the entropy was found in, when it was found through a name.
         self.top: Optional[cst.BaseExpression] = None
+        self.via: Optional[str] = None
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if self.source is not None:
@@ -99,9 +104,24 @@ class _EntropyFinder(cst.CSTVisitor):
                         value.visit(inner)
                         self.source = inner.source
                         if inner.source is not None:
-                            self.top = inner.top or value
+                            self.top = inner.top or _entropy_branch(value, self)
+                            self.via = inner.via or key
                 return False
         return not isinstance(node, (cst.Lambda, cst.FunctionDef))
+
+
+def _entropy_branch(value: cst.BaseExpression, finder: _EntropyFinder) -> cst.BaseExpression:
+    """``a if c else int(time.time())`` → the branch that draws the entropy."""
+    while isinstance(value, cst.IfExp):
+        for branch in (value.body, value.orelse):
+            probe = _EntropyFinder(finder.scope, finder.order, finder.depth + 1)
+            branch.visit(probe)
+            if probe.source is not None:
+                value = branch
+                break
+        else:
+            break
+    return value
 
 
 def _call_entropy(node: cst.Call, scope: NameScope, order: int, depth: int) -> Optional[str]:

@@ -275,6 +275,8 @@ def _fix(call: LoaderCall, code: str) -> Optional[Fix]:
         call.span.line,
         call.span.column,
         (keyword, helper, apis.DATALOADER_PARAMS.index(keyword)),
+        end_line=call.span.end_line,
+        end_column=call.span.end_column,
     )
 
 
@@ -375,6 +377,8 @@ class SamplerWithoutGenerator(Rule):
             span.line,
             span.column,
             ("generator", "seeded_generator", position),
+            end_line=span.end_line,
+            end_column=span.end_column,
         )
         ctx.report(
             self.code,

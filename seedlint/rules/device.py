@@ -157,6 +157,8 @@ class RandomTensorOnCuda(Rule):
                 "draw-on-cpu",
                 span.line,
                 span.column,
+                end_line=span.end_line,
+                end_column=span.end_column,
             )
         ctx.report(
             self.code,

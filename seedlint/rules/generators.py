@@ -309,6 +309,8 @@ def _seed_fix(ctx: FileContext, site: CallSite, keyword: Optional[str]) -> Optio
             span.line,
             span.column,
             (key,),
+            end_line=span.end_line,
+            end_column=span.end_column,
         )
     return Fix(
         "unsafe",
@@ -317,6 +319,8 @@ def _seed_fix(ctx: FileContext, site: CallSite, keyword: Optional[str]) -> Optio
         span.line,
         span.column,
         (key, keyword, False),
+        end_line=span.end_line,
+        end_column=span.end_column,
     )
 
 

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from seedlint import apis
-from seedlint.engine.facts import ScopeFacts
 from seedlint.engine.program import Program, UnseededDraw
 from seedlint.findings import Finding, Fix
 from seedlint.rules.base import Invalid, Rule, Valid
@@ -45,11 +44,7 @@ class _UnseededGlobal(Rule):
 
     def check_program(self, program: Program) -> Iterable[Finding]:
         for u in program.unseeded_draws(self.lib):
-            top_level = (
-                u.facts is u.entry
-                and not u.facts.in_guard(u.draw.order)
-                and any(ev is u.draw for ev in u.facts.scopes.get("", ScopeFacts("")).events)
-            )
+            top_level = u.before_guard
             if u.at_import:
                 where, place = "before its imports", "top"
             elif top_level:  # the entry's own top-level code, before its guard

@@ -161,11 +161,51 @@ class NondeterministicSeed(Rule):
         ctx.report(self.code, message, site.node, site.stmt, fix=_entropy_fix(ctx, site, value))
 
 
+def _in_loop(stmt: cst.CSTNode, ctx: FileContext) -> bool:
+    """Is ``stmt`` inside a ``for``/``while`` loop of its function (or the module)?"""
+    finder = _LoopFinder(stmt)
+    ctx.module.visit(finder)
+    return finder.inside
+
+
+class _LoopFinder(cst.CSTVisitor):
+    def __init__(self, target: cst.CSTNode) -> None:
+        self.target = target
+        self.loops = 0
+        self.inside = False
+        self.stack: list[int] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.inside:
+            return False
+        if node is self.target:
+            self.inside = self.loops > 0
+            return False
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            self.stack.append(self.loops)
+            self.loops = 0
+        elif isinstance(node, (cst.For, cst.While)):
+            self.loops += 1
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            self.loops = self.stack.pop()
+        elif isinstance(original_node, (cst.For, cst.While)):
+            self.loops -= 1
+
+
 def _entropy_fix(ctx: FileContext, site: CallSite, value: SeedValue) -> Optional[Fix]:
     """Replace the expression that draws the entropy (``int(time.time())``) by a seed derived
     from the run's seed."""
     if value.kind != "entropy" or value.node is None:
         return None
+    if _in_loop(site.stmt, ctx):
+        return None  # a fresh seed per iteration is likely on purpose (e.g. evolution)
+    if isinstance(value.node, cst.BooleanOperation):
+        return None  # ``args.seed or int(time.time())``: the user's seed must survive
+    if value.via is not None and "seed" not in value.via.lower():
+        return None  # ``start = time.time()`` is also a timer: not rewritten
     span = ctx._cst_span(value.node)
     key = f"{module_name(ctx.path)}:{site.scope.qualname or '<module>'}:seed"
     return Fix(
