@@ -26,7 +26,28 @@ _RECIPE = (
 )
 
 
-class DataLoaderWithoutWorkerInit(Rule):
+class _LoaderRule(Rule):
+    """Judges every DataLoader call: direct ones per file, project subclasses per program."""
+
+    def check_file(self, ctx: FileContext) -> None:
+        for call in loaders.loader_calls(ctx):
+            message = self._judge(call)
+            if message:
+                ctx.facts.findings.append(
+                    Finding(self.code, message, ctx.path, call.span, _fix(call, self.code))
+                )
+
+    def check_program(self, program: Program) -> Iterable[Finding]:
+        for path, call in loaders.program_loader_calls(program):
+            message = self._judge(call)
+            if message:
+                yield Finding(self.code, message, path, call.span, _fix(call, self.code))
+
+    def _judge(self, call: LoaderCall) -> Optional[str]:
+        raise NotImplementedError
+
+
+class DataLoaderWithoutWorkerInit(_LoaderRule):
     code = "RNG301"
     name = "dataloader-without-worker-init"
     fixable = "safe"
@@ -127,20 +148,6 @@ class DataLoaderWithoutWorkerInit(Rule):
         ),
     ]
 
-    def check_file(self, ctx: FileContext) -> None:
-        for call in loaders.loader_calls(ctx):
-            message = self._judge(call)
-            if message:
-                ctx.facts.findings.append(
-                    Finding(self.code, message, ctx.path, call.span, _fix(call, self.code))
-                )
-
-    def check_program(self, program: Program) -> Iterable[Finding]:
-        for path, call in loaders.program_loader_calls(program):
-            message = self._judge(call)
-            if message:
-                yield Finding(self.code, message, path, call.span, _fix(call, self.code))
-
     def _judge(self, call: LoaderCall) -> Optional[str]:
         workers = call.kind("num_workers")
         if workers is None:
@@ -159,7 +166,7 @@ class DataLoaderWithoutWorkerInit(Rule):
         )
 
 
-class DataLoaderShuffleWithoutGenerator(Rule):
+class DataLoaderShuffleWithoutGenerator(_LoaderRule):
     code = "RNG302"
     name = "dataloader-shuffle-without-generator"
     fixable = "safe"
@@ -226,20 +233,6 @@ class DataLoaderShuffleWithoutGenerator(Rule):
             """
         ),
     ]
-
-    def check_file(self, ctx: FileContext) -> None:
-        for call in loaders.loader_calls(ctx):
-            message = self._judge(call)
-            if message:
-                ctx.facts.findings.append(
-                    Finding(self.code, message, ctx.path, call.span, _fix(call, self.code))
-                )
-
-    def check_program(self, program: Program) -> Iterable[Finding]:
-        for path, call in loaders.program_loader_calls(program):
-            message = self._judge(call)
-            if message:
-                yield Finding(self.code, message, path, call.span, _fix(call, self.code))
 
     def _judge(self, call: LoaderCall) -> Optional[str]:
         shuffle = call.kind("shuffle")
