@@ -19,7 +19,6 @@ import stat
 import tempfile
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import libcst as cst
@@ -29,14 +28,6 @@ from seedlint.findings import Finding, Fix
 
 RUNTIME = "seedlint_runtime"
 SEED_STATEMENT = "seed_everything(0)"
-
-
-@dataclass
-class FileFixes:
-    """The fixes to apply to one file."""
-
-    path: str
-    fixes: list[Fix] = field(default_factory=list)
 
 
 def applicable(finding: Finding, unsafe: bool) -> bool:
@@ -527,9 +518,6 @@ def _insert_after_imports(module: cst.Module, body: list[Any], stmts: list[Any])
     at = _import_block_end(body)
     if at == 0 or (at == 1 and _is_docstring(body[0])):
         at = _future_end(body)
-    if at < len(body) and at > 0:
-        # keep the blank lines that separated the imports from the code after them
-        return [*body[:at], *stmts, *body[at:]]
     return [*body[:at], *stmts, *body[at:]]
 
 
