@@ -153,7 +153,7 @@ def _main(argv: Optional[Sequence[str]] = None) -> int:
             (sys.stdout if args.format == "text" else sys.stderr).write(stats + "\n")
     if args.fix and _fixed_count and _fixed_count[0]:
         sys.stderr.write(
-            f"Fixed {_fixed_count[0]} finding{'s' if _fixed_count[0] != 1 else ''} "
+            f"Applied {_fixed_count[0]} fix{'es' if _fixed_count[0] != 1 else ''} "
             f"in {_fixed_count[1]} file{'s' if _fixed_count[1] != 1 else ''}.\n"
         )
     sys.stderr.write(text.summary(report, unsafe=args.unsafe_fixes) + "\n")

@@ -19,6 +19,7 @@ import stat
 import tempfile
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Optional
 
 import libcst as cst
@@ -42,6 +43,9 @@ def group(findings: Iterable[Finding], unsafe: bool) -> dict[str, list[Fix]]:
         if applicable(f, unsafe):
             assert f.fix is not None
             out.setdefault(f.fix.target or f.path, []).append(f.fix)
+            if f.fix.kind == "seed-entry" and len(f.fix.data) > 1:
+                for path, place in f.fix.data[1]:  # the other entry points running the draw
+                    out.setdefault(path, []).append(replace(f.fix, data=(place,), target=path))
     return out
 
 

@@ -395,3 +395,18 @@ def test_comments_on_arguments_stay_on_their_lines(tmp_path: Path) -> None:
     )
     assert 'batch_size=len(torch.randn(2, device="cuda")),  # noqa: RNG401\n' in out
     assert "    shuffle=True,  # keep\n    generator=seeded_generator(),\n)" in out
+
+
+def test_one_run_seeds_every_entry_point_that_runs_the_draw(tmp_path: Path) -> None:
+    (tmp_path / "lib.py").write_text("import random\n\ndef draw():\n    return random.random()\n")
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.py").write_text(
+            'from lib import draw\n\nif __name__ == "__main__":\n    print(draw())\n'
+        )
+    before = run_cli("--isolated", "--no-cache", str(tmp_path))
+    assert before.stdout.count("RNG001") == 1  # one finding, naming one entry point
+    result = run_cli("--isolated", "--no-cache", "--fix", "--unsafe-fixes", str(tmp_path))
+    assert result.returncode == 0
+    assert "Applied 3 fixes in 3 files." in result.stderr
+    for name in ("a", "b", "c"):
+        assert "    seed_everything(0)\n" in (tmp_path / f"{name}.py").read_text()

@@ -38,24 +38,43 @@ there.
 """
 
 
+def _place(u: UnseededDraw) -> str:
+    """Where the entry point's seed must go for this draw: "top" (before every import: the
+    draw runs at import time of another module), "imports" (after the header imports: the
+    entry's own top level draws before its guard), "main" (first statement of the guard)."""
+    if u.at_import:
+        return "top"
+    return "imports" if u.before_guard else "main"
+
+
 class _UnseededGlobal(Rule):
     lib: ClassVar[str]
     seed_hint: ClassVar[str]
 
     def check_program(self, program: Program) -> Iterable[Finding]:
+        # Every entry point that runs a draw unseeded gets the seed from the one fix: the
+        # finding names one of them, the fix edits all (extra targets in ``data``).
+        everyone: dict[tuple[str, int], dict[str, str]] = {}
+        for run in program.runs():
+            for other in run.unseeded:
+                if other.draw.lib == self.lib:
+                    spot = (other.facts.path, other.draw.order)
+                    everyone.setdefault(spot, {}).setdefault(other.entry.path, _place(other))
         for u in program.unseeded_draws(self.lib):
-            top_level = u.before_guard
-            if u.at_import:
-                where, place = "before its imports", "top"
-            elif top_level:  # the entry's own top-level code, before its guard
-                where, place = "after its imports", "imports"
-            else:
-                where, place = "at the start of its main flow", "main"
+            place = _place(u)
+            where = {
+                "top": "before its imports",
+                "imports": "after its imports",
+                "main": "at the start of its main flow",
+            }[place]
+            others = everyone.get((u.facts.path, u.draw.order), {})
+            extra = tuple(sorted((p, pl) for p, pl in others.items() if p != u.entry.path))
+            also = f" (and to {len(extra)} more entry points)" if extra else ""
             fix = Fix(
                 "unsafe",
-                f"add `seed_everything(0)` to {u.entry.path} {where}",
+                f"add `seed_everything(0)` to {u.entry.path} {where}{also}",
                 "seed-entry",
-                data=(place,),
+                data=(place, extra),
                 target=u.entry.path,
             )
             yield Finding(
