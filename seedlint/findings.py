@@ -40,6 +40,22 @@ class Fix:
     end_line: int = 0
     end_column: int = 0
 
+    @classmethod
+    def at(
+        cls, span: Span, applicability: str, message: str, kind: str, data: tuple[Any, ...] = ()
+    ) -> Fix:
+        """A fix made at the node ``span`` covers (start and end)."""
+        return cls(
+            applicability,
+            message,
+            kind,
+            span.line,
+            span.column,
+            data,
+            end_line=span.end_line,
+            end_column=span.end_column,
+        )
+
 
 @dataclass(frozen=True)
 class Finding:

@@ -18,7 +18,7 @@ import os
 import stat
 import tempfile
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Optional
 
@@ -280,7 +280,7 @@ def _append(args: list[cst.Arg], new: cst.Arg) -> list[cst.Arg]:
         if isinstance(own, cst.ParenthesizedWhitespace) and isinstance(
             sep, cst.ParenthesizedWhitespace
         ):
-            # one argument per line: the last argument keeps its comment (``# noqa``), the new
+            # one argument per line: the last argument keeps its comment (a noqa comment), the new
             # one gets the arguments' indentation and the closing layout without the comment
             keep = last.comma.with_changes(
                 whitespace_after=sep.with_changes(first_line=own.first_line)
@@ -327,7 +327,7 @@ def draw_on_cpu(call: cst.Call) -> Optional[cst.Call]:
         kept.append(a)
     if kept and kept[-1] is not args[-1]:
         # the removed argument was last: the new last one takes its comma (the layout before
-        # the closing parenthesis), unless its own comma holds a comment (``# noqa``)
+        # the closing parenthesis), unless its own comma holds a comment (a noqa comment)
         own = kept[-1].comma
         has_comment = isinstance(own, cst.Comma) and "#" in cst.Module([]).code_for_node(own)
         if not has_comment:
@@ -357,16 +357,11 @@ def _runtime_access(module: cst.Module, name: str) -> str:
     import name`` (or alias), an existing module import or alias, else the bare name (imported
     by ``_add_imports``) — or ``seedlint_runtime.name`` when the bare name is taken."""
     module_alias = None
+    for alias in _runtime_from_aliases(module):
+        if _dotted(alias.name) == name:
+            return _alias_name(alias) or name
     for stmt in _top_imports(module):
         for imp in stmt.body:
-            if (
-                isinstance(imp, cst.ImportFrom)
-                and _dotted(imp.module) == RUNTIME
-                and isinstance(imp.names, Sequence)
-            ):
-                for alias in imp.names:
-                    if _dotted(alias.name) == name:
-                        return _alias_name(alias) or name
             if isinstance(imp, cst.Import):
                 for alias in imp.names:
                     if _dotted(alias.name) == RUNTIME:
@@ -455,16 +450,19 @@ def _add_imports(module: cst.Module, access: dict[str, str]) -> cst.Module:
 
 
 def _imported(module: cst.Module, name: str) -> bool:
+    return any(_dotted(a.name) == name and a.asname is None for a in _runtime_from_aliases(module))
+
+
+def _runtime_from_aliases(module: cst.Module) -> Iterator[cst.ImportAlias]:
+    """The names of the header's ``from seedlint_runtime import …`` statements."""
     for stmt in _top_imports(module):
         for imp in stmt.body:
             if (
                 isinstance(imp, cst.ImportFrom)
                 and _dotted(imp.module) == RUNTIME
                 and isinstance(imp.names, Sequence)
-                and any(_dotted(a.name) == name and a.asname is None for a in imp.names)
             ):
-                return True
-    return False
+                yield from imp.names
 
 
 def _import_block_end(body: Sequence[cst.CSTNode]) -> int:

@@ -261,15 +261,12 @@ def _fix(call: LoaderCall, code: str) -> Optional[Fix]:
         return None
     keyword, helper = _ADDS[code]
     value = f"{helper}()" if helper == "seeded_generator" else helper
-    return Fix(
+    return Fix.at(
+        call.span,
         "safe",
         f"add `{keyword}={value}` (seedlint_runtime)",
         "add-keyword",
-        call.span.line,
-        call.span.column,
         (keyword, helper, apis.DATALOADER_PARAMS.index(keyword)),
-        end_line=call.span.end_line,
-        end_column=call.span.end_column,
     )
 
 
@@ -362,16 +359,12 @@ class SamplerWithoutGenerator(Rule):
                 return  # ``sampler.generator = torch.Generator().manual_seed(seed)`` afterwards
         short = q.rsplit(".", 1)[-1]
         what = "split" if short == "random_split" else "sampling order"
-        span = ctx.span(site.node, site.stmt)
-        fix = Fix(
+        fix = Fix.at(
+            ctx.span(site.node, site.stmt),
             "safe",
             "add `generator=seeded_generator()` (seedlint_runtime)",
             "add-keyword",
-            span.line,
-            span.column,
             ("generator", "seeded_generator", position),
-            end_line=span.end_line,
-            end_column=span.end_column,
         )
         ctx.report(
             self.code,

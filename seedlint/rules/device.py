@@ -11,6 +11,7 @@ from seedlint.engine.collect import CallSite, FileContext
 from seedlint.engine.names import NameScope, dotted, external, resolve, variable_values
 from seedlint.findings import Fix
 from seedlint.rules.base import Invalid, Rule, Valid
+from seedlint.rules.loaders import short_source
 
 _MAX_DEPTH = 4
 #: Calls that return a device (or index) that may be CUDA.
@@ -118,7 +119,7 @@ class RandomTensorOnCuda(Rule):
             if q in apis.TORCH_RANDOM_FACTORIES:
                 arg = site.arg(None, "device")
                 if arg is not None and not arg.star and may_be_cuda(arg.value, site.scope):
-                    text = _short(cst.Module([]).code_for_node(arg.value))
+                    text = short_source(cst.Module([]).code_for_node(arg.value))
                     short = q.split(".", 1)[1]
                     self._report(ctx, site, f"`torch.{short}(..., device={text})`", short)
                 return
@@ -150,15 +151,11 @@ class RandomTensorOnCuda(Rule):
         )
         fix = None
         if factory and _fixable(site.node):
-            span = ctx.span(site.node, site.stmt)
-            fix = Fix(
+            fix = Fix.at(
+                ctx.span(site.node, site.stmt),
                 "safe",
                 "draw on the CPU, then `.to(device)`",
                 "draw-on-cpu",
-                span.line,
-                span.column,
-                end_line=span.end_line,
-                end_column=span.end_column,
             )
         ctx.report(
             self.code,
@@ -216,11 +213,6 @@ def may_be_cuda(expr: cst.BaseExpression, scope: NameScope, depth: int = 0) -> b
     if isinstance(expr, (cst.Name, cst.Attribute)):
         return any(may_be_cuda(v, scope, depth + 1) for v in _bound_values(expr, scope))
     return False
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _is_dtype(expr: cst.BaseExpression, scope: NameScope) -> bool:

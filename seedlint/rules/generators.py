@@ -302,25 +302,15 @@ def _seed_fix(ctx: FileContext, site: CallSite, keyword: Optional[str]) -> Optio
     span = ctx.span(site.node, site.stmt)
     key = derive_key(ctx, site)
     if keyword is None:
-        return Fix(
+        return Fix.at(
+            span,
             "unsafe",
             f'chain `.manual_seed(derive_seed("{key}"))`',
             "chain-manual-seed",
-            span.line,
-            span.column,
             (key,),
-            end_line=span.end_line,
-            end_column=span.end_column,
         )
-    return Fix(
-        "unsafe",
-        f'seed it with `derive_seed("{key}")`',
-        "seed-arg",
-        span.line,
-        span.column,
-        (key, keyword, False),
-        end_line=span.end_line,
-        end_column=span.end_column,
+    return Fix.at(
+        span, "unsafe", f'seed it with `derive_seed("{key}")`', "seed-arg", (key, keyword, False)
     )
 
 

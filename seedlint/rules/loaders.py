@@ -87,12 +87,16 @@ class LoaderCall:
 
     def text(self, param: str) -> str:
         if param in self.texts:
-            text = " ".join(self.texts[param].split())
-            return text if len(text) <= 40 else text[:37] + "..."
-
+            return short_source(self.texts[param])
         if self.defaults is not None and param in self.defaults:
             return f"{self.defaults[param]!r} (the default)"
         return ""
+
+
+def short_source(text: str) -> str:
+    """Source text for a message: one line, at most 40 characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def kind_of_literal(value: Literal) -> str:
