@@ -181,7 +181,7 @@ def _fix(args: argparse.Namespace, files: list[SourceFile], report: Report) -> O
         src = by_path.get(path)
         try:
             data = src.data if src is not None and src.data is not None else _read(path)
-            new = fixes.fix_source(data, file_fixes)
+            new = fixes.fix_file(path, data, file_fixes)
         except (OSError, fixes.FixError) as exc:
             report.errors.append(FileError(path, f"not fixed: {exc}"))
             continue

@@ -43,6 +43,7 @@ DEFAULT_EXCLUDE = (
     ".eggs",
     "*.egg-info",
     "__pycache__",
+    ".ipynb_checkpoints",
     "build",
     "dist",
     "node_modules",

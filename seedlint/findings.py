@@ -66,10 +66,13 @@ class Finding:
     fix: Optional[Fix] = None
     #: The entry point whose run makes this finding true (RNG001–003), as a display path.
     entry_point: Optional[str] = None
+    #: In a notebook: the cell (1-based position in the notebook's ``cells``, markdown cells
+    #: included), and ``span`` is relative to that cell's source. None for ``.py`` files.
+    cell: Optional[int] = None
 
     @property
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.span.line, self.span.column, self.code)
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        return (self.path, self.cell or 0, self.span.line, self.span.column, self.code)
 
 
 @dataclass

@@ -25,6 +25,7 @@ from typing import Any, Optional
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from seedlint.engine import notebook
 from seedlint.findings import Finding, Fix
 
 RUNTIME = "seedlint_runtime"
@@ -51,6 +52,19 @@ def group(findings: Iterable[Finding], unsafe: bool) -> dict[str, list[Fix]]:
 
 class FixError(Exception):
     """A fix that cannot be applied safely (the file is left as it was)."""
+
+
+def fix_file(path: str, data: bytes, fixes: Sequence[Fix]) -> Optional[bytes]:
+    """The fixed content of the file ``path`` (a ``.py`` file or a notebook), or None when nothing
+    changes. Raises FixError when the fix cannot be written safely."""
+    if not notebook.is_notebook(path):
+        return fix_source(data, fixes)
+    try:
+        vm = notebook.virtual(data, path)
+        fixed = fix_source(vm.source, fixes)
+        return None if fixed is None else notebook.write_back(data, vm, fixed)
+    except notebook.NotebookError as exc:
+        raise FixError(str(exc)) from None
 
 
 def fix_source(data: bytes, fixes: Sequence[Fix]) -> Optional[bytes]:
@@ -579,6 +593,12 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
 
 def unified_diff(path: str, old: bytes, new: bytes) -> str:
     import difflib
+
+    if notebook.is_notebook(path):  # the changed cells' code, not the JSON
+        return "".join(
+            unified_diff(f"{path}:cell {cell}", a.encode(), b.encode())
+            for cell, a, b in notebook.changed_cells(old, new)
+        )
 
     def text(data: bytes) -> list[str]:
         try:

@@ -936,6 +936,8 @@ def _suite_is_work(suite: cst.BaseSuite) -> bool:
 
 def entry_reason(module: cst.Module, path: str, line_of: Any) -> Optional[str]:
     filename = path.replace("\\", "/").rsplit("/", 1)[-1]
+    if filename.lower().endswith(".ipynb"):
+        return "a notebook"  # its cells run in order, as one program
     if filename == "__main__.py":
         return "a __main__.py"
     for stmt in module.body:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
+from seedlint.engine.notebook import CellMap
 from seedlint.findings import Finding, Span
 
 Target = tuple[Union[str, int], ...]
@@ -129,6 +130,9 @@ class FileFacts:
     noqa: dict[int, Optional[frozenset[str]]] = field(default_factory=dict)
     #: Per-file facts a whole-program rule collected for itself, by rule code (picklable).
     rule_data: dict[str, Any] = field(default_factory=dict)
+    #: A notebook: where each analysed cell lies in the virtual module (findings are mapped
+    #: to cells with :func:`seedlint.engine.notebook.to_cell`). None for ``.py`` files.
+    cells: Optional[tuple[CellMap, ...]] = None
 
     @property
     def has_guard(self) -> bool:

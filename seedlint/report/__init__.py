@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from seedlint.findings import Report
-from seedlint.report import github, json_format, text
+from seedlint.report import github, json_format, sarif, text
 
 Reporter = Callable[[Report, TextIO], None]
 
@@ -14,4 +14,5 @@ REPORTERS: dict[str, Reporter] = {
     "text": text.write,
     "json": json_format.write,
     "github": github.write,
+    "sarif": sarif.write,
 }

@@ -18,6 +18,14 @@ def _escape_property(text: str) -> str:
 def write(report: Report, out: TextIO) -> None:
     for f in report.findings:
         s = f.span
+        if f.cell is not None:
+            # GitHub cannot point into a notebook's cell: annotate the file, say where in the title.
+            out.write(
+                f"::warning file={_escape_property(f.path)},"
+                f"title={_escape_property(f'{f.code} (cell {f.cell}, line {s.line}, column {s.column})')}::"
+                f"{_escape_data(f.message)}\n"
+            )
+            continue
         out.write(
             f"::warning file={_escape_property(f.path)},line={s.line},col={s.column},"
             f"endLine={s.end_line},endColumn={s.end_column},title={f.code}::"

@@ -22,6 +22,9 @@ def as_dict(finding: Finding) -> dict[str, Any]:
         if finding.fix is None
         else {"applicability": finding.fix.applicability, "message": finding.fix.message},
         "entry_point": finding.entry_point,
+        # notebooks: the cell (1-based position in the notebook's "cells", markdown included);
+        # line and column are then relative to that cell's source. null for .py files.
+        "cell": finding.cell,
     }
 
 

@@ -11,7 +11,8 @@ from seedlint.findings import Finding, Report
 def line(finding: Finding, unsafe: bool = False) -> str:
     marker = " [*]" if finding.fix is not None else ""
     s = finding.span
-    return f"{finding.path}:{s.line}:{s.column}: {finding.code}{marker} {finding.message}"
+    where = finding.path if finding.cell is None else f"{finding.path}:cell {finding.cell}"
+    return f"{where}:{s.line}:{s.column}: {finding.code}{marker} {finding.message}"
 
 
 def write(report: Report, out: TextIO, unsafe: bool = False) -> None:
