@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from seedlint.config import Settings
-from seedlint.engine import source
+from seedlint.engine import notebook, source
 from seedlint.engine.cache import DIRNAME, Cache
 from seedlint.engine.collect import analyse_module
 from seedlint.engine.facts import FileFacts
@@ -61,7 +61,7 @@ def _walk(top: str, settings: Settings) -> Iterable[SourceFile]:
             and not os.path.islink(os.path.join(dirpath, d))
         )
         for name in sorted(filenames):
-            if not name.endswith(".py"):
+            if not name.endswith(".py") and not notebook.is_notebook(name):
                 continue
             path = os.path.join(dirpath, name)
             if settings.is_excluded(path, top):
@@ -106,12 +106,26 @@ def _analyse_data(
 ) -> tuple[Optional[FileFacts], Optional[FileError]]:
     try:
         rules = [cls() for code, cls in all_rules().items() if code in codes]
+        raw = data
+        vm: Optional[notebook.Virtual] = None
+        if notebook.is_notebook(src.path):
+            try:
+                vm = notebook.virtual(data, src.path)
+            except notebook.NotebookError as exc:
+                finding = notebook.error_finding(src.path, exc)
+                return FileFacts(src.path, parse_error=finding, findings=[finding]), None
+            data = vm.source
         parsed = source.parse(data, src.path)
         if isinstance(parsed, Finding):
             facts = FileFacts(src.path, parse_error=parsed, findings=[parsed])
+        elif vm is not None and not vm.python:
+            facts = FileFacts(src.path)  # an R / Julia / … notebook: nothing to check
         else:
             facts = analyse_module(parsed, src.path, settings, rules, data)
-        facts.source_hash = source.content_hash(data)
+        if vm is not None:
+            facts.cells = vm.cells
+            facts.findings.extend(vm.findings)
+        facts.source_hash = source.content_hash(raw)
         facts.noqa = source.noqa_comments(data)
         return facts, None
     except RecursionError:
@@ -174,7 +188,10 @@ def lint(
     codes: frozenset[str],
     jobs: int = 1,
     use_cache: bool = False,
+    apply_noqa: bool = True,
 ) -> Report:
+    """Lint ``files``. ``apply_noqa=False`` keeps findings silenced by ``# noqa`` (flake8
+    applies its own, so that ``--disable-noqa`` works)."""
     report = Report(files=len(files))
     cache = make_cache(settings, codes) if use_cache else None
     analysed = analyse_files(files, settings, codes, jobs, cache)
@@ -214,14 +231,17 @@ def lint(
                         )
                     )
     noqa = {f.path: f.noqa for f in facts_by_key.values()}
+    cells = {f.path: f.cells for f in facts_by_key.values() if f.cells is not None}
     kept = []
     for finding in findings:
         if finding.code not in codes:
             continue
         if _ignored(finding, settings):
             continue
-        if source.suppressed(finding, noqa.get(finding.path, {})):
+        if apply_noqa and source.suppressed(finding, noqa.get(finding.path, {})):
             continue
+        if finding.path in cells:
+            finding = notebook.to_cell(finding, cells[finding.path])
         kept.append(finding)
     report.findings = sorted(set(kept), key=lambda f: f.sort_key)
     return report
