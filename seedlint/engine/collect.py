@@ -29,6 +29,7 @@ from seedlint.engine.facts import (
     Target,
 )
 from seedlint.engine.names import VAR, NameScope, Resolved, dotted, external, resolve, target_names
+from seedlint.engine.walk import walk
 from seedlint.findings import Finding, Fix, Span
 
 if TYPE_CHECKING:
@@ -143,16 +144,35 @@ class FileContext:
     item_writes: list[ItemWrite] = field(default_factory=list)
     #: Rule scratch space, keyed by rule code.
     state: dict[str, Any] = field(default_factory=dict)
-    #: Call positions from ``ast`` (see positions.py); None: use libcst's PositionProvider.
-    call_positions: Optional[positions.CallPositions] = None
+    #: The file's bytes: call positions are computed from them with ``ast`` (positions.py)
+    #: the first time a span is asked for — most files (no finding, not an entry point) never
+    #: ask. None: use libcst's PositionProvider.
+    data: Optional[bytes] = None
     call_index: dict[int, int] = field(default_factory=dict)
     _positions: Optional[Any] = None
+    _call_positions: Any = field(default=None, repr=False)
+    _call_positions_done: bool = False
+
+    @property
+    def call_positions(self) -> Optional[positions.CallPositions]:
+        if not self._call_positions_done:
+            self._call_positions_done = True
+            if self.data is not None:
+                computed = positions.compute(self.data)
+                nodes = [site.node for site in self.calls]
+                if computed is not None and positions.matches(
+                    computed, nodes, len(self.module.body)
+                ):
+                    self._call_positions = computed
+        result: Optional[positions.CallPositions] = self._call_positions
+        return result
 
     def span(self, node: cst.CSTNode, stmt: Optional[cst.CSTNode] = None) -> Span:
-        if self.call_positions is not None:
+        call_positions = self.call_positions
+        if call_positions is not None:
             index = self.call_index.get(id(node))
             if index is not None:
-                return self.call_positions.spans[index]
+                return call_positions.spans[index]
         return self._cst_span(node, stmt)
 
     def _cst_span(self, node: cst.CSTNode, stmt: Optional[cst.CSTNode] = None) -> Span:
@@ -265,9 +285,9 @@ class _Collector(cst.CSTVisitor):
         )
         self.stmts.append(node)
         self._decorators(node.decorators)
-        node.params.visit(self)  # defaults are evaluated in the enclosing scope
+        walk(node.params, self)  # defaults are evaluated in the enclosing scope
         if node.returns is not None:
-            node.returns.visit(self)
+            walk(node.returns, self)
         scope = self._push("function", node.name.value)
         if parent.kind == "class":
             scope.method_of = parent.qualname
@@ -282,7 +302,7 @@ class _Collector(cst.CSTVisitor):
             node.params, skip_self=scope.method_of is not None and not static_method(node)
         )
         outer, self.conditions = self.conditions, []
-        node.body.visit(self)
+        walk(node.body, self)
         self.conditions = outer
         self.reassigned[scope.qualname] = frozenset(p for p in scope.params if p in scope.assigns)
         self._pop()
@@ -302,33 +322,33 @@ class _Collector(cst.CSTVisitor):
             self.stmts.append(node)
             if t is cst.If and self._guard_candidate(node) is not None:
                 assert isinstance(node, cst.If)
-                node.test.visit(self)
+                walk(node.test, self)
                 lo = self.order
-                node.body.visit(self)
+                walk(node.body, self)
                 self.guard = (lo + 1, self.order + 1)  # the orders the body assigned
                 if node.orelse is not None:
-                    node.orelse.visit(self)
+                    walk(node.orelse, self)
                 self.stmts.pop()
                 return False
             if t is cst.If:
                 assert isinstance(node, cst.If)
                 if _is_type_checking(node.test):
                     # Imports for type checkers only: bound, never run.
-                    node.test.visit(self)
+                    walk(node.test, self)
                     self.type_checking += 1
-                    node.body.visit(self)
+                    walk(node.body, self)
                     self.type_checking -= 1
                     if node.orelse is not None:
-                        node.orelse.visit(self)
+                        walk(node.orelse, self)
                     return False
                 condition = self._param_condition(node.test)
                 if condition is not None:
-                    node.test.visit(self)
+                    walk(node.test, self)
                     self.conditions.append(condition)
-                    node.body.visit(self)
+                    walk(node.body, self)
                     self.conditions[-1] = ("not", condition)
                     if node.orelse is not None:
-                        node.orelse.visit(self)
+                        walk(node.orelse, self)
                     self.conditions.pop()
                     if node.orelse is None and _leaves(node.body):
                         # ``if not flag: return`` — the rest of the block needs ``flag``.
@@ -343,11 +363,11 @@ class _Collector(cst.CSTVisitor):
             return True
         if t is cst.Lambda:
             assert isinstance(node, cst.Lambda)
-            node.params.visit(self)  # defaults, in the enclosing scope
+            walk(node.params, self)  # defaults, in the enclosing scope
             self._push("lambda")
             for p in _all_params(node.params):
                 self.scope.bind(p.name.value, VAR)
-            node.body.visit(self)
+            walk(node.body, self)
             self._pop()
             return False
         if t in _COMPREHENSIONS:
@@ -380,7 +400,7 @@ class _Collector(cst.CSTVisitor):
     def _decorators(self, decorators: Sequence[cst.Decorator]) -> None:
         """Decorators run when the definition runs; ``@deco`` (no call) is a call of ``deco``."""
         for deco in decorators:
-            deco.visit(self)
+            walk(deco, self)
             if isinstance(deco.decorator, (cst.Name, cst.Attribute)):
                 self.order += 1
                 self.decorator_calls.append((deco.decorator, self.scope, self.order))
@@ -415,13 +435,13 @@ class _Collector(cst.CSTVisitor):
         parent.bind(node.name.value, ("def", qual), self._conditional(pushed=False))
         self._decorators(node.decorators)
         for base in node.bases:
-            base.visit(self)
+            walk(base, self)
         self.classes[qual] = ClassFacts(qual)
         self.pending_bases.append((qual, [b.value for b in node.bases], parent))
         self.stmts.append(node)
         self._push("class", node.name.value)
         self.class_stack.append(qual)
-        node.body.visit(self)
+        walk(node.body, self)
         self.class_stack.pop()
         self._pop()
         self.stmts.pop()
@@ -434,10 +454,10 @@ class _Collector(cst.CSTVisitor):
         parent = self.scope
         comp_scope = self._push("comp")
         if isinstance(node, cst.DictComp):
-            node.key.visit(self)
-            node.value.visit(self)
+            walk(node.key, self)
+            walk(node.value, self)
         else:
-            node.elt.visit(self)
+            walk(node.elt, self)
         comp: Optional[cst.CompFor] = node.for_in
         first = True
         while comp is not None:
@@ -445,12 +465,12 @@ class _Collector(cst.CSTVisitor):
                 comp_scope.bind(name, VAR)
             if first:
                 self.scope = parent
-                comp.iter.visit(self)
+                walk(comp.iter, self)
                 self.scope = comp_scope
             else:
-                comp.iter.visit(self)
+                walk(comp.iter, self)
             for cond in comp.ifs:
-                cond.visit(self)
+                walk(cond, self)
             first = False
             comp = comp.inner_for_in
         self._pop()
@@ -896,7 +916,7 @@ class _HasCall(cst.CSTVisitor):
 
 def _contains_call(node: cst.CSTNode) -> bool:
     v = _HasCall()
-    node.visit(v)
+    walk(node, v)
     return v.found
 
 
@@ -964,15 +984,7 @@ def analyse_module(
     facts = FileFacts(path)
     watched: frozenset[str] = frozenset().union(*(r.watches_attributes for r in rules))
     collector = _Collector(watched)
-    module.visit(collector)
-    call_positions = None
-    if data is not None:
-        call_positions = positions.compute(data)
-        nodes = [site.node for site in collector.calls]
-        if call_positions is not None and not positions.matches(
-            call_positions, nodes, len(module.body)
-        ):
-            call_positions = None
+    walk(module, collector)
     ctx = FileContext(
         path,
         module,
@@ -986,7 +998,7 @@ def analyse_module(
         attr_assigns=collector.attr_assigns,
         writes=collector.writes,
         item_writes=collector.item_writes,
-        call_positions=call_positions,
+        data=data,
         call_index={id(site.node): i for i, site in enumerate(collector.calls)},
     )
     facts.guard_orders = collector.guard
@@ -1006,12 +1018,12 @@ def analyse_module(
     for qual, cls in collector.classes.items():
         for m in cls.methods:
             scopes.setdefault(f"{qual}.{m}", ScopeFacts(f"{qual}.{m}"))
-    top_lines = call_positions.top_lines if call_positions is not None else None
-    facts.entry_reason = entry_reason(
-        module,
-        path,
-        lambda i, n: top_lines[i] if top_lines is not None else ctx._cst_span(n).line,
-    )
+
+    def line_of(i: int, node: cst.CSTNode) -> int:
+        known = ctx.call_positions
+        return known.top_lines[i] if known is not None else ctx._cst_span(node).line
+
+    facts.entry_reason = entry_reason(module, path, line_of)
     ctx.entry = facts.entry_reason is not None
     call_rules = [r for r in rules if r.wants_calls]
     seed_functions = settings.seed_functions

@@ -13,6 +13,7 @@ import libcst as cst
 
 from seedlint import apis
 from seedlint.engine.names import NameScope, dotted, external, resolve
+from seedlint.engine.walk import walk
 
 if TYPE_CHECKING:
     from seedlint.engine.collect import CallSite
@@ -60,7 +61,7 @@ def _value(expr: cst.BaseExpression, scope: NameScope, order: int, depth: int) -
                 )
         return OK
     finder = _EntropyFinder(scope, order, depth)
-    expr.visit(finder)
+    walk(expr, finder)
     if finder.source is not None:
         return SeedValue("entropy", finder.source, node=finder.top or expr, via=finder.via)
     if isinstance(expr, (cst.Name, cst.Attribute)):
@@ -77,7 +78,7 @@ def entropy(
 ) -> Optional[str]:
     """Where ``expr``'s value comes from when it changes from run to run, else None."""
     finder = _EntropyFinder(scope, order, depth)
-    expr.visit(finder)
+    walk(expr, finder)
     return finder.source
 
 
@@ -101,7 +102,7 @@ class _EntropyFinder(cst.CSTVisitor):
                 for value in self.scope.assigned_values(key, self.order)[:1]:
                     if value is not node:
                         inner = _EntropyFinder(self.scope, self.order, self.depth + 1)
-                        value.visit(inner)
+                        walk(value, inner)
                         self.source = inner.source
                         if inner.source is not None:
                             self.top = inner.top or _entropy_branch(value, self)
@@ -115,7 +116,7 @@ def _entropy_branch(value: cst.BaseExpression, finder: _EntropyFinder) -> cst.Ba
     while isinstance(value, cst.IfExp):
         for branch in (value.body, value.orelse):
             probe = _EntropyFinder(finder.scope, finder.order, finder.depth + 1)
-            branch.visit(probe)
+            walk(branch, probe)
             if probe.source is not None:
                 value = branch
                 break

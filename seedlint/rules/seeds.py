@@ -9,6 +9,7 @@ import libcst as cst
 from seedlint import apis
 from seedlint.engine.collect import CallSite, FileContext
 from seedlint.engine.values import SeedValue, judge_seed
+from seedlint.engine.walk import walk
 from seedlint.findings import Fix
 from seedlint.rules.base import Invalid, Rule, Valid
 from seedlint.rules.generators import is_torch_generator, module_name
@@ -164,7 +165,7 @@ class NondeterministicSeed(Rule):
 def _in_loop(stmt: cst.CSTNode, ctx: FileContext) -> bool:
     """Is ``stmt`` inside a ``for``/``while`` loop of its function (or the module)?"""
     finder = _LoopFinder(stmt)
-    ctx.module.visit(finder)
+    walk(ctx.module, finder)
     return finder.inside
 
 
