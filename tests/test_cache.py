@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from seedlint.config import Settings
+from seedlint.engine import runner
 from seedlint.engine.runner import discover, lint, make_cache
 from seedlint.rules.base import all_rules
 
@@ -44,3 +53,112 @@ def test_cache_key_depends_on_settings() -> None:
     a = make_cache(Settings(root="/x"), codes).key("a.py", b"x")
     b = make_cache(Settings(root="/x", seed_functions=frozenset({"m.f"})), codes).key("a.py", b"x")
     assert a != b
+
+
+PROJECT = {f"src/m{i}.py": f"import numpy as np\nprint(np.random.rand({i}))\n" for i in range(40)}
+
+
+def _cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "seedlint", "--format", "json", *args, "src"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_concurrent_runs_share_the_cache_safely(tree) -> None:
+    root = tree(PROJECT)
+    (root / "pyproject.toml").write_text("[tool.seedlint]\n")
+    expected = _cli(root, "--no-cache")
+    assert expected.returncode == 1, expected.stderr
+    assert not (root / ".seedlint_cache").exists()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "seedlint", "--format", "json", "-j", "2", "src"],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 1, err
+        assert json.loads(out) == json.loads(expected.stdout)
+    cache = root / ".seedlint_cache"
+    assert len(list(cache.rglob("*.pickle"))) == len(PROJECT)
+    assert not list(cache.rglob("*.tmp"))  # every write was renamed into place
+    warm = _cli(root)
+    assert json.loads(warm.stdout) == json.loads(expected.stdout)
+
+
+def test_an_edit_is_never_served_stale(tree) -> None:
+    root = tree({"src/train.py": "import random\nprint(random.random())\n"})
+    path = root / "src/train.py"
+    assert _run(root) == ["train.py:2: RNG001"]
+    stat = path.stat()
+    # Same size, same modification time: only the content tells the edit apart.
+    path.write_text("import random\nprint(random.randint)\n"[: stat.st_size].ljust(stat.st_size))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    assert _run(root) == []
+
+
+def test_a_warm_run_starts_no_worker_processes(tree, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tree(PROJECT)
+    settings = Settings(root=str(root))
+    codes = frozenset(all_rules())
+    files = discover([str(root / "src")], settings)
+    cold = lint(files, settings, codes, jobs=2, use_cache=True)
+
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a warm run needs no worker process")
+
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", no_pool)
+    warm = lint(files, settings, codes, jobs=2, use_cache=True)
+    assert warm.findings == cold.findings and len(cold.findings) == 40
+
+
+def test_parallel_and_serial_runs_agree_in_order(tree) -> None:
+    root = tree(PROJECT)
+    settings = Settings(root=str(root))
+    codes = frozenset(all_rules())
+    files = discover([str(root / "src")], settings)
+    serial = lint(files, settings, codes, jobs=1)
+    parallel = lint(files, settings, codes, jobs=2)
+    assert serial.findings == parallel.findings
+    analysed = runner.analyse_files(files, settings, codes, jobs=2)
+    assert [src.path for src, _, _ in analysed] == [f.path for f in files]
+
+
+def test_stale_entries_are_pruned_and_used_ones_kept(tree) -> None:
+    root = tree({"src/train.py": "import random\nprint(random.random())\n"})
+    assert _run(root) == ["train.py:2: RNG001"]
+    cache_dir = root / ".seedlint_cache"
+    (used,) = list(cache_dir.rglob("*.pickle"))
+    old = time.time() - 3 * 24 * 3600
+    for n in range(400):
+        stale = cache_dir / "ff" / f"{n:038x}.pickle"
+        stale.parent.mkdir(exist_ok=True)
+        stale.write_bytes(b"x")
+        os.utime(stale, (old, old))
+    os.utime(used, (old, old))
+    assert _run(root) == ["train.py:2: RNG001"]
+    assert list(cache_dir.rglob("*.pickle")) == [used]
+    assert used.stat().st_mtime > old + 3600  # touched by the hit
+
+
+def test_cache_key_depends_on_code_and_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    from seedlint.engine import cache as cache_module
+
+    settings = Settings(root="/x")
+    everything = frozenset(all_rules())
+    a = make_cache(settings, everything).key("a.py", b"x")
+    assert make_cache(settings, everything - {"RNG301"}).key("a.py", b"x") != a
+    assert make_cache(replace(settings, scope="file"), everything).key("a.py", b"x") != a
+    monkeypatch.setattr(cache_module, "_code_fingerprint", lambda: "another seedlint version")
+    assert make_cache(settings, everything).key("a.py", b"x") != a

@@ -1,13 +1,18 @@
 """Per-file results cache: facts keyed by the file's bytes, its path, the settings that shape the
 facts and seedlint's own code. A changed file, setting or seedlint version misses; writes are
-atomic, and a damaged entry is a miss, never an error."""
+atomic (a temporary file renamed into place), so concurrent runs never see a partial entry, and
+a damaged entry is a miss, never an error. Entries no run has used for a day are pruned once
+the cache holds many more entries than the run needed."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
 import tempfile
+import time
+from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
@@ -15,6 +20,8 @@ from typing import Optional
 from seedlint.engine.facts import FileFacts
 
 DIRNAME = ".seedlint_cache"
+#: Entries older than this and not used by the current run may be pruned.
+PRUNE_AGE_S = 24 * 3600
 
 
 @lru_cache(maxsize=1)
@@ -64,3 +71,41 @@ class Cache:
             os.replace(tmp, target)
         except OSError:
             pass  # a read-only tree: run without the cache
+
+    def prune(self, used: Collection[str], now: Optional[float] = None) -> int:
+        """Delete stale entries (not in ``used``, untouched for PRUNE_AGE_S) once the cache holds
+        more than twice what this run used (plus some slack): edits leave old entries behind,
+        and the cache must not grow without bound. Returns how many were deleted."""
+        try:
+            subdirs = [e for e in os.scandir(self.directory) if e.is_dir() and len(e.name) == 2]
+        except OSError:
+            return 0
+        entries: list[tuple[str, str]] = []
+        for sub in subdirs:
+            try:
+                entries.extend(
+                    (sub.name + e.name[: -len(".pickle")], e.path)
+                    for e in os.scandir(sub.path)
+                    if e.name.endswith(".pickle")
+                )
+            except OSError:
+                continue
+        if len(entries) <= 2 * len(used) + 256:
+            return 0
+        cutoff = (time.time() if now is None else now) - PRUNE_AGE_S
+        removed = 0
+        for key, path in entries:
+            if key in used:
+                continue
+            try:
+                if os.stat(path).st_mtime < cutoff:
+                    os.unlink(path)
+                    removed += 1
+            except OSError:
+                pass  # another run removed or replaced it
+        return removed
+
+    def touch(self, key: str) -> None:
+        """Mark an entry as used now (so that pruning keeps it)."""
+        with contextlib.suppress(OSError):
+            os.utime(self._file(key))

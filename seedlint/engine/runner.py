@@ -6,7 +6,7 @@ import os
 import stat
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from seedlint.config import Settings
@@ -89,7 +89,7 @@ def analyse_file(
     try:
         data = src.data if src.data is not None else _read(src.path)
     except OSError as exc:
-        return None, FileError(src.path, f"cannot read file: {exc.strerror or exc}")
+        return None, _unreadable(src, exc)
     key = cache.key(src.path, data) if cache is not None else ""
     if cache is not None:
         cached = cache.get(key)
@@ -99,6 +99,10 @@ def analyse_file(
     if cache is not None and facts is not None:
         cache.put(key, facts)
     return facts, error
+
+
+def _unreadable(src: SourceFile, exc: OSError) -> FileError:
+    return FileError(src.path, f"cannot read file: {exc.strerror or exc}")
 
 
 def _analyse_data(
@@ -145,14 +149,26 @@ def _read(path: str) -> bytes:
 
 
 def _analyse_batch(
-    batch: list[SourceFile], settings: Settings, codes: frozenset[str], cache: Optional[Cache]
+    batch: list[tuple[SourceFile, str]],
+    settings: Settings,
+    codes: frozenset[str],
+    cache: Optional[Cache],
 ) -> list[tuple[Optional[FileFacts], Optional[FileError]]]:
-    return [analyse_file(src, settings, codes, cache) for src in batch]
+    out = []
+    for src, key in batch:
+        facts, error = _analyse_data(src, src.data or b"", settings, codes)
+        if cache is not None and facts is not None:
+            cache.put(key, facts)
+        out.append((facts, error))
+    return out
 
 
 def make_cache(settings: Settings, codes: frozenset[str]) -> Cache:
     fingerprint = repr((sorted(codes), sorted(settings.seed_functions), settings.scope))
     return Cache(os.path.join(settings.root, DIRNAME), fingerprint)
+
+
+Analysed = tuple[SourceFile, Optional[FileFacts], Optional[FileError]]
 
 
 def analyse_files(
@@ -161,25 +177,60 @@ def analyse_files(
     codes: frozenset[str],
     jobs: int,
     cache: Optional[Cache] = None,
-) -> list[tuple[SourceFile, Optional[FileFacts], Optional[FileError]]]:
-    if jobs <= 1 or len(files) < 16:
-        return [(src, *analyse_file(src, settings, codes, cache)) for src in files]
-    size = max(1, min(32, len(files) // (jobs * 4)))
-    batches = [list(files[i : i + size]) for i in range(0, len(files), size)]
-    results: list[tuple[SourceFile, Optional[FileFacts], Optional[FileError]]] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for batch, out in zip(
-            batches,
-            pool.map(
+) -> list[Analysed]:
+    """Every file's facts, in the order of ``files`` whatever the scheduling. Files are read
+    and looked up in the cache here; only the misses are analysed, in ``jobs`` processes when
+    there are enough of them (a warm run starts no process at all)."""
+    results: list[Optional[Analysed]] = [None] * len(files)
+    todo: list[tuple[int, SourceFile, str]] = []
+    keys: set[str] = set()
+    for i, src in enumerate(files):
+        try:
+            data = src.data if src.data is not None else _read(src.path)
+        except OSError as exc:
+            results[i] = (src, None, _unreadable(src, exc))
+            continue
+        key = ""
+        if cache is not None:
+            key = cache.key(src.path, data)
+            keys.add(key)
+            cached = cache.get(key)
+            if cached is not None:
+                cache.touch(key)  # in use: not pruned
+                results[i] = (src, cached, None)
+                continue
+        todo.append((i, replace(src, data=data), key))
+    if jobs <= 1 or len(todo) < 16:
+        done = _analyse_batch([(src, key) for _, src, key in todo], settings, codes, cache)
+    else:
+        # Batches of about equal size in bytes keep the workers busy until the end; large
+        # files go first so that no straggler runs alone.
+        order = sorted(todo, key=lambda t: -len(t[1].data or b""))
+        count = max(jobs * 8, len(order) // 32)
+        batches: list[list[tuple[int, SourceFile, str]]] = [
+            [] for _ in range(min(count, len(order)))
+        ]
+        for n, item in enumerate(order):
+            round_, pos = divmod(n, len(batches))
+            batches[pos if round_ % 2 == 0 else len(batches) - 1 - pos].append(item)
+        by_index: dict[int, tuple[Optional[FileFacts], Optional[FileError]]] = {}
+        with ProcessPoolExecutor(max_workers=min(jobs, len(batches))) as pool:
+            outs = pool.map(
                 _analyse_batch,
-                batches,
+                [[(src, key) for _, src, key in b] for b in batches],
                 [settings] * len(batches),
                 [codes] * len(batches),
                 [cache] * len(batches),
-            ),
-        ):
-            results.extend((src, facts, err) for src, (facts, err) in zip(batch, out))
-    return results
+            )
+            for batch, out in zip(batches, outs):
+                for (i, _, _), result in zip(batch, out):
+                    by_index[i] = result
+        done = [by_index[i] for i, _, _ in todo]
+    for (i, _, _), (facts, error) in zip(todo, done):
+        results[i] = (files[i], facts, error)
+    if cache is not None:
+        cache.prune(keys)
+    return [r for r in results if r is not None]
 
 
 def lint(
