@@ -462,8 +462,10 @@ def test_file_libcst_cannot_parse_is_rng999(tmp_path: Path) -> None:
     write_tree(
         tmp_path,
         {
-            "unsupported.py": "x = (" + " ".join(['"a"'] * 10000) + ")\n",
-            "deep.py": "x = (" + " ".join(['"a"'] * 1000) + ")\n",
+            # ``import random``: files without any randomness vocabulary are cleared by the
+            # prefilter and never reach libcst (tests/test_prefilter.py).
+            "unsupported.py": "import random\nx = (" + " ".join(['"a"'] * 10000) + ")\n",
+            "deep.py": "import random\nx = (" + " ".join(['"a"'] * 1000) + ")\n",
         },
     )
     out = run_flake8("--select", "RNG,E501", ".", cwd=tmp_path)

@@ -28,7 +28,16 @@ from seedlint.engine.facts import (
     Seed,
     Target,
 )
-from seedlint.engine.names import VAR, NameScope, Resolved, dotted, external, resolve, target_names
+from seedlint.engine.names import (
+    VAR,
+    NameScope,
+    Resolved,
+    dotted,
+    external,
+    literal_value,
+    resolve,
+    target_names,
+)
 from seedlint.engine.walk import walk
 from seedlint.findings import Finding, Fix, Span
 
@@ -672,7 +681,7 @@ class _Collector(cst.CSTVisitor):
                 and node.args
                 and isinstance(node.args[0].value, cst.SimpleString)
             ):
-                text = node.args[0].value.evaluated_value
+                text = literal_value(node.args[0].value)
                 if isinstance(text, str):
                     mentions.add(text)
 
@@ -717,7 +726,7 @@ _HANDLERS: dict[type, Any] = {
 def _string_index(target: cst.Subscript) -> Optional[str]:
     index = target.slice[0].slice if len(target.slice) == 1 else None
     if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-        text = index.value.evaluated_value
+        text = literal_value(index.value)
         return text if isinstance(text, str) else None
     return None
 
@@ -743,14 +752,14 @@ def _literal(node: Optional[cst.BaseExpression]) -> tuple[bool, Literal]:
     if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
         return True, {"True": True, "False": False, "None": None}[node.value]
     if isinstance(node, (cst.Integer, cst.Float)):
-        return True, node.evaluated_value
+        return True, literal_value(node)
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
         known, value = _literal(node.expression)
         if known and isinstance(value, (int, float)) and not isinstance(value, bool):
             return True, -value
         return False, None
     if isinstance(node, cst.SimpleString):
-        text = node.evaluated_value
+        text = literal_value(node)
         return (True, text) if isinstance(text, str) else (False, None)
     return False, None
 
@@ -896,7 +905,7 @@ def is_main_guard(test: cst.BaseExpression) -> bool:
     strings = [
         s
         for s in sides
-        if isinstance(s, cst.SimpleString) and s.evaluated_value in ("__main__", b"__main__")
+        if isinstance(s, cst.SimpleString) and literal_value(s) in ("__main__", b"__main__")
     ]
     return len(names) == 1 and len(strings) == 1
 

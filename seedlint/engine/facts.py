@@ -126,13 +126,15 @@ class FileFacts:
     exports: dict[str, tuple[int, str]] = field(default_factory=dict)
     #: ``from module import *`` at module level: (level, module).
     star_exports: list[tuple[int, str]] = field(default_factory=list)
-    #: line → None for a bare ``# noqa``, else the codes/prefixes listed.
+    #: line → None for a bare noqa comment, else the codes/prefixes it lists.
     noqa: dict[int, Optional[frozenset[str]]] = field(default_factory=dict)
     #: Per-file facts a whole-program rule collected for itself, by rule code (picklable).
     rule_data: dict[str, Any] = field(default_factory=dict)
     #: A notebook: where each analysed cell lies in the virtual module (findings are mapped
     #: to cells with :func:`seedlint.engine.notebook.to_cell`). None for ``.py`` files.
     cells: Optional[tuple[CellMap, ...]] = None
+    #: Cleared by the prefilter: syntax-checked only, left out of the project analysis.
+    light: bool = False
 
     @property
     def has_guard(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import stat
 from collections.abc import Iterable, Sequence
@@ -10,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from seedlint.config import Settings
-from seedlint.engine import notebook, source
+from seedlint.engine import notebook, prefilter, source
 from seedlint.engine.cache import DIRNAME, Cache
 from seedlint.engine.collect import analyse_module
 from seedlint.engine.facts import FileFacts
@@ -144,23 +145,45 @@ def _analyse_data(
 def _read(path: str) -> bytes:
     if os.path.isdir(path):
         raise IsADirectoryError(21, "is a directory")
-    with open(path, "rb") as fh:
-        return fh.read()
+    # O_NONBLOCK: opening a FIFO (given on the command line, or swapped in after discovery)
+    # would wait for a writer forever; only regular files are read (/dev/zero never ends).
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError("not a regular file")
+        if notebook.is_notebook(path):
+            return fh.read()  # the limit applies to the notebook's code, not its outputs
+        # A larger file is not analysed (source.MAX_BYTES): no need to hold all of it.
+        return fh.read(source.MAX_BYTES + 1)
 
 
 def _analyse_batch(
-    batch: list[tuple[SourceFile, str]],
+    batch: list[tuple[SourceFile, str, bool]],
     settings: Settings,
     codes: frozenset[str],
     cache: Optional[Cache],
 ) -> list[tuple[Optional[FileFacts], Optional[FileError]]]:
     out = []
-    for src, key in batch:
-        facts, error = _analyse_data(src, src.data or b"", settings, codes)
-        if cache is not None and facts is not None:
+    for src, key, light in batch:
+        data = src.data or b""
+        facts = _light_facts(src, data) if light else None
+        error = None
+        if facts is None:
+            facts, error = _analyse_data(src, data, settings, codes)
+        if cache is not None and facts is not None and key:
             cache.put(key, facts)
         out.append((facts, error))
     return out
+
+
+def _light_facts(src: SourceFile, data: bytes) -> Optional[FileFacts]:
+    """Facts for a file the prefilter found cannot matter: only checked for syntax errors, with
+    CPython's parser (None when it rejects the file: the full analysis then reports it)."""
+    try:
+        ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+    return FileFacts(src.path, source_hash=source.content_hash(data), light=True)
 
 
 def make_cache(settings: Settings, codes: frozenset[str]) -> Cache:
@@ -171,16 +194,51 @@ def make_cache(settings: Settings, codes: frozenset[str]) -> Cache:
 Analysed = tuple[SourceFile, Optional[FileFacts], Optional[FileError]]
 
 
+def prefilter_for(settings: Settings, enabled: bool = True) -> Optional[str]:
+    """Which prefilter a run uses: in file scope a file without any randomness vocabulary can
+    hold no finding ("file"). In project scope the closure over what files mention keeps
+    nearly every file of a real project (measured: 99.5–100 % on torch, timm, detectron2,
+    mmpretrain, pytorch/examples), so it costs more than it saves and is off (None); "project"
+    turns it on (tests compare it with the full analysis)."""
+    if not enabled:
+        return None
+    return "file" if settings.scope == "file" else None
+
+
+def _light_keys(
+    todo: Sequence[tuple[int, SourceFile, str]], settings: Settings, mode: Optional[str]
+) -> set[str]:
+    if mode is None or not todo:
+        return set()
+    contents = {src.key: (src.path, src.data or b"") for _, src, _ in todo}
+    if mode == "file":
+        trig = prefilter.triggers(settings.seed_functions)
+        return {
+            key
+            for key, (path, data) in contents.items()
+            if not prefilter.always_full(path)
+            and not trig.triggered(data, prefilter.mentions(data))
+        }
+    return set(contents) - prefilter.relevant(contents, settings.seed_functions)
+
+
+def _cache_key(key: str, src: SourceFile, light: set[str], mode: Optional[str]) -> str:
+    """Light results in project scope depend on the other files: never cached."""
+    return "" if mode == "project" and src.key in light else key
+
+
 def analyse_files(
     files: Sequence[SourceFile],
     settings: Settings,
     codes: frozenset[str],
     jobs: int,
     cache: Optional[Cache] = None,
+    prefilter_mode: Optional[str] = None,
 ) -> list[Analysed]:
     """Every file's facts, in the order of ``files`` whatever the scheduling. Files are read
     and looked up in the cache here; only the misses are analysed, in ``jobs`` processes when
-    there are enough of them (a warm run starts no process at all)."""
+    there are enough of them (a warm run starts no process at all). ``prefilter_mode`` (see
+    :func:`prefilter_for`): files the textual prefilter clears get only a syntax check."""
     results: list[Optional[Analysed]] = [None] * len(files)
     todo: list[tuple[int, SourceFile, str]] = []
     keys: set[str] = set()
@@ -200,8 +258,19 @@ def analyse_files(
                 results[i] = (src, cached, None)
                 continue
         todo.append((i, replace(src, data=data), key))
+    light = _light_keys(todo, settings, prefilter_mode)
+    if prefilter_mode == "project" and cache is not None:
+        keys -= {key for _, src, key in todo if src.key in light}  # depends on other files
     if jobs <= 1 or len(todo) < 16:
-        done = _analyse_batch([(src, key) for _, src, key in todo], settings, codes, cache)
+        done = _analyse_batch(
+            [
+                (src, _cache_key(key, src, light, prefilter_mode), src.key in light)
+                for _, src, key in todo
+            ],
+            settings,
+            codes,
+            cache,
+        )
     else:
         # Batches of about equal size in bytes keep the workers busy until the end; large
         # files go first so that no straggler runs alone.
@@ -217,7 +286,13 @@ def analyse_files(
         with ProcessPoolExecutor(max_workers=min(jobs, len(batches))) as pool:
             outs = pool.map(
                 _analyse_batch,
-                [[(src, key) for _, src, key in b] for b in batches],
+                [
+                    [
+                        (src, _cache_key(key, src, light, prefilter_mode), src.key in light)
+                        for _, src, key in b
+                    ]
+                    for b in batches
+                ],
                 [settings] * len(batches),
                 [codes] * len(batches),
                 [cache] * len(batches),
@@ -240,17 +315,20 @@ def lint(
     jobs: int = 1,
     use_cache: bool = False,
     apply_noqa: bool = True,
+    prefilter_mode: Optional[str] = "auto",
 ) -> Report:
     """Lint ``files``. ``apply_noqa=False`` keeps findings silenced by ``# noqa`` (flake8
-    applies its own, so that ``--disable-noqa`` works)."""
+    applies its own, so that ``--disable-noqa`` works). ``prefilter_mode``: "auto" (see
+    :func:`prefilter_for`), "file", "project" or None (every file analysed in full)."""
     report = Report(files=len(files))
     cache = make_cache(settings, codes) if use_cache else None
-    analysed = analyse_files(files, settings, codes, jobs, cache)
+    mode = prefilter_for(settings) if prefilter_mode == "auto" else prefilter_mode
+    analysed = analyse_files(files, settings, codes, jobs, cache, mode)
     facts_by_key: dict[str, FileFacts] = {}
     for src, facts, err in analysed:
         if err is not None:
             report.errors.append(err)
-        if facts is not None:
+        if facts is not None and not facts.light:
             facts_by_key[src.key] = facts
     program_rules: list[Rule] = [
         cls() for code, cls in all_rules().items() if code in codes and _is_program_rule(cls)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from seedlint import apis
-from seedlint.engine.names import NameScope, dotted, external, resolve
+from seedlint.engine.names import NameScope, dotted, external, literal_value, resolve
 from seedlint.engine.walk import walk
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ def is_string(expr: cst.BaseExpression, scope: NameScope, order: int, depth: int
     if depth > _MAX_DEPTH:
         return False
     if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-        s = expr.evaluated_value if isinstance(expr, cst.SimpleString) else None
+        s = literal_value(expr) if isinstance(expr, cst.SimpleString) else None
         return not isinstance(s, bytes)
     if isinstance(expr, cst.FormattedString):
         return True

@@ -18,7 +18,7 @@ import libcst as cst
 from seedlint import apis
 from seedlint.engine.collect import CallSite, FileContext
 from seedlint.engine.facts import Literal, Target
-from seedlint.engine.names import NameScope, dotted, variable_values
+from seedlint.engine.names import NameScope, dotted, literal_value, variable_values
 from seedlint.engine.program import Program
 from seedlint.findings import Span
 
@@ -115,7 +115,7 @@ def kind_of(expr: cst.BaseExpression, scope: NameScope, depth: int = 0) -> str:
     """ZERO / TRUE / FALSE / NONE when ``expr`` provably is that value, else OTHER: a literal,
     or a variable (not a parameter) every assignment of which is that literal."""
     if isinstance(expr, cst.Integer):
-        return ZERO if expr.evaluated_value == 0 else OTHER
+        return ZERO if literal_value(expr) == 0 else OTHER
     if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, (cst.Minus, cst.Plus)):
         inner = kind_of(expr.expression, scope, depth + 1)
         return ZERO if inner == ZERO else OTHER
@@ -226,7 +226,7 @@ def mapping_items(
                 _merge(out, items)
         elif method == "setdefault" and other.node.args:
             key = other.node.args[0].value
-            text = key.evaluated_value if isinstance(key, cst.SimpleString) else None
+            text = literal_value(key) if isinstance(key, cst.SimpleString) else None
             if not isinstance(text, str):
                 return None
             default = other.node.args[1].value if len(other.node.args) > 1 else cst.Name("None")
@@ -261,7 +261,7 @@ def _display_items(
                 _merge(out, inner)
                 continue
             assert isinstance(el, cst.DictElement)
-            key = el.key.evaluated_value if isinstance(el.key, cst.SimpleString) else None
+            key = literal_value(el.key) if isinstance(el.key, cst.SimpleString) else None
             if not isinstance(key, str):
                 return None
             out.setdefault(key, []).append(el.value)
