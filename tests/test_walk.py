@@ -90,3 +90,41 @@ lam = lambda: (yield)
     module.visit(expected)
     walk(module, got)
     assert got.events == expected.events
+
+
+class _Literals(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.nodes: list[cst.BaseExpression] = []
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.nodes.append(node)
+
+    def visit_Integer(self, node: cst.Integer) -> None:
+        self.nodes.append(node)
+
+    def visit_Float(self, node: cst.Float) -> None:
+        self.nodes.append(node)
+
+
+def test_literal_values_equal_libcsts() -> None:
+    from seedlint.engine.names import literal_value
+
+    source = "\n".join(
+        [
+            "a = ['x', \"y\", r'\\d', b'q', rb'w', u'u', '''t''', 'é', '\\n', f'{x}']",
+            "b = [0, 00, 1_000, 0x1F, 0o7, 0b1, 10, 1.5, 1e3, 2j, 1_0.5, .5, 5., 1E-3]",
+        ]
+    )
+    visitor = _Literals()
+    cst.parse_module(source).visit(visitor)
+    for path in _files()[:80]:
+        try:
+            cst.parse_module(path.read_bytes()).visit(visitor)
+        except cst.ParserSyntaxError:
+            continue
+    assert len(visitor.nodes) > 1000
+    for node in visitor.nodes:
+        assert isinstance(node, (cst.SimpleString, cst.Integer, cst.Float))
+        expected = node.evaluated_value
+        got = literal_value(node)
+        assert got == expected and type(got) is type(expected), node.value
