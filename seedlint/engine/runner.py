@@ -8,6 +8,7 @@ import stat
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Optional
 
 from seedlint.config import Settings
@@ -102,6 +103,13 @@ def analyse_file(
     return facts, error
 
 
+@lru_cache(maxsize=16)
+def _rules_for(codes: frozenset[str]) -> list[Rule]:
+    """The enabled rules, built once per process (rules keep no state between files: what a
+    rule collects lives in the file's context)."""
+    return [cls() for code, cls in all_rules().items() if code in codes]
+
+
 def _unreadable(src: SourceFile, exc: OSError) -> FileError:
     return FileError(src.path, f"cannot read file: {exc.strerror or exc}")
 
@@ -110,7 +118,7 @@ def _analyse_data(
     src: SourceFile, data: bytes, settings: Settings, codes: frozenset[str]
 ) -> tuple[Optional[FileFacts], Optional[FileError]]:
     try:
-        rules = [cls() for code, cls in all_rules().items() if code in codes]
+        rules = _rules_for(codes)
         raw = data
         vm: Optional[notebook.Virtual] = None
         if notebook.is_notebook(src.path):
