@@ -109,8 +109,10 @@ class Program:
             if len(path) > len(self.root) and top_package:
                 self._top_level.setdefault(os.path.basename(path), []).append(path)
         self._effects: Optional[dict[FuncKey, frozenset[str]]] = None
+        #: (importing file or its folder, level, dotted) → the module's file.
         self._module_memo: dict[tuple[str, int, str], Optional[str]] = {}
         self._resolve_memo: dict[tuple[str, Target], list[tuple[str, str, str]]] = {}
+        self._classes_memo: dict[tuple[str, str], list[tuple[str, ClassFacts]]] = {}
         self._runs: Optional[list[EntryRun]] = None
 
     # --- modules -------------------------------------------------------------------------------
@@ -119,11 +121,15 @@ class Program:
         """The file (or namespace directory) that ``import dotted`` from ``from_key`` reaches."""
         if not self.link_imports:
             return None
+        exact = (from_key, level, dotted)
+        if exact in self._module_memo:  # the hot path: no path arithmetic
+            return self._module_memo[exact]
         memo_key = (os.path.dirname(from_key), level, dotted)
         if memo_key in self._module_memo:
-            return self._module_memo[memo_key]
-        found = self._find_module(from_key, level, dotted)
-        self._module_memo[memo_key] = found
+            found = self._module_memo[memo_key]
+        else:
+            found = self._module_memo[memo_key] = self._find_module(from_key, level, dotted)
+        self._module_memo[exact] = found
         return found
 
     def _find_module(self, from_key: str, level: int, dotted: str) -> Optional[str]:
@@ -281,6 +287,12 @@ class Program:
 
     def classes_of(self, key: str, cls: str) -> list[tuple[str, ClassFacts]]:
         """A class and its project bases (method resolution order, roughly)."""
+        memo = self._classes_memo.get((key, cls))
+        if memo is None:
+            memo = self._classes_memo[(key, cls)] = self._classes_of(key, cls)
+        return memo
+
+    def _classes_of(self, key: str, cls: str) -> list[tuple[str, ClassFacts]]:
         out: list[tuple[str, ClassFacts]] = []
         stack = [(key, cls)]
         seen: set[tuple[str, str]] = set()
@@ -433,6 +445,8 @@ class _Runner:
         #: Methods of the classes this run instantiates, by name (rapid type analysis: a call
         #: ``x.m()`` on an object of unknown type may reach only these).
         self.methods_by_name: dict[str, list[FuncKey]] = {}
+        #: What calling ``x.m()`` may seed: the union over the methods named m registered so far.
+        self.effects_by_name: dict[str, frozenset[str]] = {}
         #: Functions the ordered walk entered: their calls were followed with what is known
         #: of their arguments, so the "runs later" closure does not follow them again.
         self.walked_functions: set[FuncKey] = set()
@@ -587,8 +601,7 @@ class _Runner:
         target = _plain(ev.target)
         if target[0] == "attr":
             if not ev.value:
-                for fk in self.methods_by_name.get(str(target[1]), []):
-                    self.state |= self.p.seed_effect(fk)
+                self.state |= self.effects_by_name.get(str(target[1]), frozenset())
             return
         resolved = self.p.resolve(key, target)
         if not resolved:
@@ -631,6 +644,9 @@ class _Runner:
                 fk = (k, f"{info.name}.{m}")
                 self._mark_invisible(fk)
                 self.methods_by_name.setdefault(m, []).append(fk)
+                effect = self.p.seed_effect(fk)
+                if effect:
+                    self.effects_by_name[m] = self.effects_by_name.get(m, frozenset()) | effect
 
     def _walk_function(
         self, fk: FuncKey, depth: int, args: Optional[dict[Union[int, str], object]] = None
