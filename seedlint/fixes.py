@@ -614,19 +614,31 @@ def unified_diff(path: str, old: bytes, new: bytes) -> str:
 # --- writing ------------------------------------------------------------------------------------
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically, keeping its permission bits. A symlink is
-    written through to its target."""
+def write_atomic(path: str, data: bytes, expected: Optional[bytes] = None) -> None:
+    """Replace ``path`` with ``data`` atomically, keeping its permission bits and, where
+    allowed, its owner and group. A symlink is written through to its target. ``expected``:
+    the content the new one was computed from; a file changed since is left alone (OSError),
+    so that an edit saved while seedlint was fixing is not overwritten."""
     real = os.path.realpath(path)
     directory = os.path.dirname(real) or "."
-    mode = stat.S_IMODE(os.stat(real).st_mode)
+    st = os.stat(real)
+    mode = stat.S_IMODE(st.st_mode)
     fd, tmp = tempfile.mkstemp(prefix=".seedlint-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        if hasattr(os, "chown"):
+            # the new file would belong to whoever runs seedlint (root fixing a user's file);
+            # before chmod, which chown may reset. Not allowed (another owner): mode only.
+            with contextlib.suppress(OSError):
+                os.chown(tmp, st.st_uid, st.st_gid)
         os.chmod(tmp, mode)
+        if expected is not None:
+            with open(real, "rb") as current:
+                if current.read() != expected:
+                    raise OSError("the file changed while it was being fixed; run seedlint again")
         os.replace(tmp, real)
     except BaseException:
         with contextlib.suppress(OSError):

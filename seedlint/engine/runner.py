@@ -155,7 +155,8 @@ def _read(path: str) -> bytes:
         raise IsADirectoryError(21, "is a directory")
     # O_NONBLOCK: opening a FIFO (given on the command line, or swapped in after discovery)
     # would wait for a writer forever; only regular files are read (/dev/zero never ends).
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    # O_BINARY: no newline translation on Windows.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     with open(fd, "rb") as fh:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError("not a regular file")

@@ -7,6 +7,7 @@ import hashlib
 import io
 import re
 import tokenize
+import warnings
 from typing import Optional, Union
 
 import libcst as cst
@@ -34,6 +35,10 @@ MAX_BYTES = 2_000_000
 # CPython first.
 _DEEP_BRACKETS = 100
 _LONG_LINE = 5_000
+#: Deeper syntax trees are refused too: newer CPythons accept deeper expressions (3.13: a
+#: 5,000-term sum), which cost libcst seconds per level squared and exceed the analysis' own
+#: recursion anyway (RNG999 after the wait).
+_MAX_DEPTH = 2_000
 _NESTING_LIMITS = ("too many nested parentheses", "too many levels of indentation")
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"()[]{}")
 _INNERMOST = re.compile(rb"[(\[{][)\]}]")  # any opener + closer: stray ones in strings still pair
@@ -93,14 +98,24 @@ def _nesting_refused(data: bytes) -> Optional[tuple[int, int, str]]:
     """CPython's refusal of a file nested beyond its limits (line, column, message), else None:
     libcst decides (CPython also refuses syntax newer than itself, which libcst may accept)."""
     try:
-        ast.parse(data)
+        with warnings.catch_warnings():  # SyntaxWarnings (3.12+) are not seedlint's to print
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
     except (RecursionError, MemoryError):
         return 1, 1, "the file is nested too deeply to parse"
     except SyntaxError as exc:
         if exc.msg.startswith(_NESTING_LIMITS):
             return max(exc.lineno or 1, 1), max(exc.offset or 1, 1), exc.msg
+        return None
     except (ValueError, OverflowError):
-        pass
+        return None
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            line = max(getattr(node, "lineno", 1), 1)
+            return line, 1, "the file is nested too deeply to parse"
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
     return None
 
 
