@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -11,6 +12,7 @@ from typing import Optional
 
 from seedlint import __version__, config, fixes
 from seedlint.config import ConfigError, Settings
+from seedlint.engine import source
 from seedlint.engine.runner import SourceFile, UsageError, discover, lint
 from seedlint.findings import FileError, Report
 from seedlint.report import REPORTERS, text
@@ -78,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # A path the console's encoding cannot hold must not end the run with a traceback.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
     try:
         return _main(argv)
     except BrokenPipeError:  # `seedlint . | head`: the reader went away
@@ -129,7 +137,12 @@ def _main(argv: Optional[Sequence[str]] = None) -> int:
                 if not any(fixes.applicable(f, args.unsafe_fixes) for f in report.findings):
                     break
                 _fix(args, files, report)
-                fix_errors += [e for e in report.errors if e.message.startswith("not ")]
+                fix_errors += [
+                    e
+                    for e in report.errors
+                    if e.message.startswith("not ")
+                    and (e.path, e.message) not in {(f.path, f.message) for f in fix_errors}
+                ]
                 rounds += 1
                 report = lint(files, settings, codes, jobs=_jobs(args.jobs), use_cache=use_cache)
             known = {(e.path, e.message) for e in report.errors}
@@ -176,14 +189,26 @@ def _fix(args: argparse.Namespace, files: list[SourceFile], report: Report) -> O
     (--diff, stdin), None when the caller should lint again and report what is left."""
     by_path = {f.path: f for f in files}
     changed: dict[str, tuple[bytes, bytes]] = {}
+    stale: list[str] = []
     per_file: dict[str, int] = {}
     for path, file_fixes in sorted(fixes.group(report.findings, args.unsafe_fixes).items()):
         src = by_path.get(path)
         try:
             data = src.data if src is not None and src.data is not None else _read(path)
+            checked = report.sources.get(path)
+            if checked is not None and source.content_hash(data) != checked:
+                # Edited since it was analysed: these fixes belong to the old content. The
+                # next round analyses the file as it is now and fixes that.
+                stale.append(path)
+                continue
             new = fixes.fix_file(path, data, file_fixes)
         except (OSError, fixes.FixError) as exc:
             report.errors.append(FileError(path, f"not fixed: {exc}"))
+            continue
+        except Exception as exc:  # a bug in one fix must not cost the other files theirs
+            report.errors.append(
+                FileError(path, f"not fixed: internal error: {type(exc).__name__}: {exc}")
+            )
             continue
         if new is not None:
             changed[path] = (data, new)
@@ -206,9 +231,10 @@ def _fix(args: argparse.Namespace, files: list[SourceFile], report: Report) -> O
         _stdin_result[:] = [result]
         _fixed_count[:] = [sum(per_file.values()), 1 if old_new else 0]
         return None
-    for path, (_old, new) in list(changed.items()):
+    for path, (old, new) in list(changed.items()):
         try:
-            fixes.write_atomic(path, new)
+            # Refused when the file changed since it was read (an editor saved meanwhile).
+            fixes.write_atomic(path, new, expected=old)
         except OSError as exc:
             report.errors.append(FileError(path, f"not written: {exc}"))
             del changed[path]
@@ -219,7 +245,7 @@ def _fix(args: argparse.Namespace, files: list[SourceFile], report: Report) -> O
     else:
         _fixed_files.update(changed)
         _fixed_count[:] = [count, len(changed)]
-    _last_changed[:] = [bool(changed)]
+    _last_changed[:] = [bool(changed) or bool(stale)]
     return None
 
 

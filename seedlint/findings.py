@@ -88,3 +88,5 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     files: int = 0
+    #: Display path → content hash of what was analysed (a fix refuses a file that changed).
+    sources: dict[str, str] = field(default_factory=dict)

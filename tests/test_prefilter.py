@@ -138,10 +138,11 @@ def test_project_closure_follows_mentions(tmp_path: Path) -> None:
 def test_valid_python_libcst_rejects_is_reported_only_where_it_could_matter(
     tmp_path: Path,
 ) -> None:
-    """Deliberate: a file CPython parses but libcst cannot is RNG999 ("not checked") only when
-    it could hold a finding; without any randomness vocabulary it is fully checked by the
-    prefilter in file scope (the project analysis, which runs no prefilter, still reports it)."""
-    deep = "x = (" + " ".join(['"a"'] * 1000) + ")\n"
+    """Deliberate: a file CPython parses but libcst cannot (its parser gives up on 10,000
+    implicitly concatenated strings) is RNG999 ("not checked") only when it could hold a
+    finding; without any randomness vocabulary it is fully checked by the prefilter in file
+    scope (the project analysis, which runs no prefilter, still reports it)."""
+    deep = "x = (" + " ".join(['"a"'] * 10_000) + ")\n"
     (tmp_path / "plain.py").write_text(deep)
     (tmp_path / "randomish.py").write_text("import random\n" + deep)
     settings = Settings(root=str(tmp_path), scope="file")

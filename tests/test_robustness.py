@@ -276,11 +276,6 @@ def test_deeply_nested_source(proj: Path, capsys, body: str) -> None:
     assert seconds < 10  # libcst alone took 10-30 s (and 1.4 GB) on some of these
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/walk.py recurses once per nesting level: a 1,000-term sum (valid Python) "
-    "gives RNG999 'nested too deeply to analyse' and its findings are lost",
-)
 def test_long_sum_that_python_accepts_is_analysed(proj: Path, capsys) -> None:
     body = "x = " + " + ".join(["1"] * 1000)
     project(proj, {"bad.py": f"import numpy as np\n{body}\nr = np.random.default_rng()\n".encode()})
@@ -378,12 +373,6 @@ def test_file_name_that_is_not_utf8(proj: Path, capsys) -> None:
     assert sorted(f["path"] for f in json.loads(run.out)) == ["bad\udcff.py", "good.py"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli writes paths and messages with the stream's strict error handler: a path the "
-    "output encoding cannot hold (ascii, cp1252 consoles, a non-UTF-8 name under a UTF-8 "
-    "locale) is a UnicodeEncodeError traceback (exit 1, which reads as 'findings')",
-)
 @pytest.mark.parametrize(
     ("name", "encoding"),
     [(b"caf\xc3\xa9 \xe2\x98\x83.py", "ascii"), (b"bad\xff.py", "utf-8")],
@@ -454,12 +443,6 @@ def test_file_removed_between_lint_and_fix(
 EDIT = b"# edited by the user while seedlint ran\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fixes computed on the linted content are applied by position to the content read "
-    "for fixing: one line lower, RNG501's assign-false (no end position) turns "
-    "`rng = np.random.default_rng()` into `rng = False`",
-)
 def test_file_changed_between_lint_and_fix(
     proj: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -489,11 +472,6 @@ def test_file_changed_between_lint_and_fix(
         assert b"default_rng(derive_seed(" in now and b"benchmark = False" in now
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli reads every file to fix, then writes them all: an edit saved in between is "
-    "overwritten (cli does not pass what it read to fixes.write_atomic(expected=...))",
-)
 def test_edit_saved_while_fixing_is_not_overwritten(
     proj: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -695,11 +673,6 @@ def test_internal_error_in_a_whole_program_rule(
     assert all("whole-program analysis: RuntimeError: boom" in e for e in run.errors())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli._fix catches only OSError and FixError around fixes.fix_file: any other "
-    "exception is a traceback and no file is fixed",
-)
 def test_internal_error_in_one_files_fix(
     proj: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -766,11 +739,6 @@ def test_analysed_code_is_never_run(tmp_path: Path, how: str) -> None:
     assert b"derive_seed" in (root / "mod.py").read_bytes()  # it was fixed, not run
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`python -m seedlint` puts the working directory first on sys.path, so a tomllib.py "
-    "(numpy.py, libcst.py, ...) in the linted folder is imported instead of the real module",
-)
 def test_python_m_does_not_import_modules_of_the_linted_folder(tmp_path: Path) -> None:
     root = project(tmp_path / "proj", {})
     marker = tmp_path / "MARKER"
@@ -780,11 +748,6 @@ def test_python_m_does_not_import_modules_of_the_linted_folder(tmp_path: Path) -
     assert run.rc == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the cache unpickles .seedlint_cache/ entries found in the linted folder: a "
-    "repository that ships a crafted entry (the key is computable) runs code on `seedlint .`",
-)
 def test_cache_entry_planted_in_the_repository_is_not_executed(tmp_path: Path) -> None:
     root = project(tmp_path / "proj", {})
     marker = tmp_path / "MARKER-cache"
@@ -902,12 +865,6 @@ def test_fix_in_a_read_only_folder_is_an_error_and_changes_nothing(
     assert b"derive_seed" in (proj / "good.py").read_bytes()  # the other file was fixed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli collects 'not written' errors from every fix round (fix_errors += ...) and adds "
-    "them without removing duplicates: the error is printed twice and the summary says "
-    "'2 files could not be checked'",
-)
 def test_not_written_is_reported_once(proj: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
     project(proj, {"bad.py": FIXABLE})
     replace = os.replace

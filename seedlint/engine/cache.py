@@ -2,12 +2,20 @@
 facts and seedlint's own code. A changed file, setting or seedlint version misses; writes are
 atomic (a temporary file renamed into place), so concurrent runs never see a partial entry, and
 a damaged entry is a miss, never an error. Entries no run has used for a day are pruned once
-the cache holds many more entries than the run needed."""
+the cache holds many more entries than the run needed.
+
+Entries are pickles, and unpickling runs code: a repository could ship a crafted
+``.seedlint_cache/``. So every entry carries an HMAC made with a secret that never leaves the
+user's machine (``$XDG_CACHE_HOME/seedlint/secret``, created on first use, mode 0600; a process
+that cannot keep one uses a fresh secret, i.e. no cache across runs); an entry whose HMAC does
+not match is a miss and is never unpickled. A cache directory that is a symbolic link is not
+used (writes and pruning would land outside the tree)."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import os
 import pickle
 import tempfile
@@ -34,10 +42,46 @@ def _code_fingerprint() -> str:
     return h.hexdigest()
 
 
+_SECRET_BYTES = 32
+
+
+@lru_cache(maxsize=1)
+def _secret() -> bytes:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = os.path.join(base, "seedlint", "secret")
+    try:
+        with open(path, "rb") as fh:
+            secret = fh.read()
+        if len(secret) == _SECRET_BYTES:
+            return secret
+    except OSError:
+        pass
+    secret = os.urandom(_SECRET_BYTES)
+    with contextlib.suppress(OSError):
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secret)
+        os.chmod(tmp, 0o600)
+        with contextlib.suppress(OSError):
+            os.link(tmp, path)  # first writer wins: concurrent runs agree on one secret
+        os.unlink(tmp)
+        with open(path, "rb") as fh:
+            kept = fh.read()
+        if len(kept) == _SECRET_BYTES:
+            secret = kept
+    return secret
+
+
 class Cache:
     def __init__(self, directory: str, settings_key: str) -> None:
         self.directory = directory
         self.prefix = f"{_code_fingerprint()}:{settings_key}:".encode()
+        self.secret = _secret()
+        self.usable = not os.path.islink(directory)
+
+    def _sign(self, payload: bytes) -> bytes:
+        return hmac.new(self.secret, payload, hashlib.sha256).digest()
 
     def key(self, path: str, data: bytes) -> str:
         h = hashlib.blake2b(self.prefix, digest_size=20)
@@ -50,15 +94,27 @@ class Cache:
         return os.path.join(self.directory, key[:2], key[2:] + ".pickle")
 
     def get(self, key: str) -> Optional[FileFacts]:
+        if not self.usable:
+            return None
         try:
             with open(self._file(key), "rb") as fh:
-                value = pickle.load(fh)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+                blob = fh.read()
+        except OSError:
+            return None
+        mac, payload = blob[:32], blob[32:]
+        if len(mac) != 32 or not hmac.compare_digest(mac, self._sign(payload)):
+            return None  # not written by this user's seedlint: never unpickled
+        try:
+            value = pickle.loads(payload)
+        except (EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
             return None
         return value if isinstance(value, FileFacts) else None
 
     def put(self, key: str, facts: FileFacts) -> None:
+        if not self.usable:
+            return
         target = self._file(key)
+        payload = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             os.makedirs(os.path.dirname(target), exist_ok=True)
             marker = os.path.join(self.directory, ".gitignore")
@@ -67,12 +123,17 @@ class Cache:
                     fh.write("# created by seedlint\n*\n")
             fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump(facts, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(self._sign(payload) + payload)
             os.replace(tmp, target)
         except OSError:
             pass  # a read-only tree: run without the cache
 
     def prune(self, used: Collection[str], now: Optional[float] = None) -> int:
+        if not self.usable:
+            return 0
+        return self._prune(used, now)
+
+    def _prune(self, used: Collection[str], now: Optional[float] = None) -> int:
         """Delete stale entries (not in ``used``, untouched for PRUNE_AGE_S) once the cache holds
         more than twice what this run used (plus some slack): edits leave old entries behind,
         and the cache must not grow without bound. Returns how many were deleted."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import os
 import stat
+import sys
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -114,9 +115,17 @@ def _unreadable(src: SourceFile, exc: OSError) -> FileError:
     return FileError(src.path, f"cannot read file: {exc.strerror or exc}")
 
 
+#: The analysis recurses about twice per level of the syntax tree; source.py refuses trees
+#: deeper than 2,000 levels before they get here (Python 3.11+ keeps Python-to-Python calls
+#: off the C stack; older ones use well under 8 MB of it at this depth).
+_RECURSION_LIMIT = 10_000
+
+
 def _analyse_data(
     src: SourceFile, data: bytes, settings: Settings, codes: frozenset[str]
 ) -> tuple[Optional[FileFacts], Optional[FileError]]:
+    if sys.getrecursionlimit() < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
     try:
         rules = _rules_for(codes)
         raw = data
@@ -337,8 +346,11 @@ def lint(
     for src, facts, err in analysed:
         if err is not None:
             report.errors.append(err)
-        if facts is not None and not facts.light:
-            facts_by_key[src.key] = facts
+        if facts is not None:
+            if facts.source_hash:
+                report.sources[src.path] = facts.source_hash
+            if not facts.light:
+                facts_by_key[src.key] = facts
     program_rules: list[Rule] = [
         cls() for code, cls in all_rules().items() if code in codes and _is_program_rule(cls)
     ]
