@@ -162,3 +162,29 @@ def test_cache_key_depends_on_code_and_rules(monkeypatch: pytest.MonkeyPatch) ->
     assert make_cache(replace(settings, scope="file"), everything).key("a.py", b"x") != a
     monkeypatch.setattr(cache_module, "_code_fingerprint", lambda: "another seedlint version")
     assert make_cache(settings, everything).key("a.py", b"x") != a
+
+
+def test_an_unchanged_run_reuses_its_result_and_any_change_recomputes(tree) -> None:
+    root = tree(
+        {
+            "src/train.py": "import helpers\nhelpers.draw()\n",
+            "src/helpers.py": "import random\ndef draw():\n    return random.random()\n",
+        }
+    )
+    (root / "pyproject.toml").write_text("[tool.seedlint]\n")
+    first = _cli(root)
+    assert first.returncode == 1 and json.loads(first.stdout), first.stderr
+    runs_before = len(list((root / ".seedlint_cache").rglob("*.pickle")))
+    again = _cli(root)  # a new process: the key must not depend on set order or hashing
+    assert again.stdout == first.stdout and again.returncode == 1
+    assert len(list((root / ".seedlint_cache").rglob("*.pickle"))) == runs_before
+    # A change anywhere (here: the file that seeds nothing, in another module) recomputes.
+    (root / "src/train.py").write_text(
+        "import random\nimport helpers\nrandom.seed(0)\nhelpers.draw()\n"
+    )
+    assert json.loads(_cli(root).stdout) == []
+    # A setting that changes the result recomputes too.
+    (root / "src/train.py").write_text("import helpers\nhelpers.draw()\n")
+    assert json.loads(_cli(root).stdout) == json.loads(first.stdout)
+    (root / "pyproject.toml").write_text('[tool.seedlint]\nignore = ["RNG001"]\n')
+    assert json.loads(_cli(root).stdout) == []

@@ -23,7 +23,7 @@ import time
 from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from seedlint.engine.facts import FileFacts
 
@@ -43,6 +43,7 @@ def _code_fingerprint() -> str:
 
 
 _SECRET_BYTES = 32
+_RUN = "run-"
 
 
 @lru_cache(maxsize=1)
@@ -91,9 +92,27 @@ class Cache:
         return h.hexdigest()
 
     def _file(self, key: str) -> str:
+        # Per-file facts are ``.pickle``; a whole run's result (key prefixed "run-") ``.run``.
+        if key.startswith(_RUN):
+            key = key[len(_RUN) :]
+            return os.path.join(self.directory, key[:2], key[2:] + ".run")
         return os.path.join(self.directory, key[:2], key[2:] + ".pickle")
 
     def get(self, key: str) -> Optional[FileFacts]:
+        value = self._load(key)
+        return value if isinstance(value, FileFacts) else None
+
+    def get_run(self, key: str) -> Optional[tuple[Any, ...]]:
+        """A whole run's result stored under ``key`` (see ``runner.lint``)."""
+        value = self._load(_RUN + key)
+        if value is not None:
+            self.touch(_RUN + key)
+        return value if isinstance(value, tuple) else None
+
+    def put_run(self, key: str, value: tuple[Any, ...]) -> None:
+        self._store(_RUN + key, value)
+
+    def _load(self, key: str) -> object:
         if not self.usable:
             return None
         try:
@@ -105,16 +124,18 @@ class Cache:
         if len(mac) != 32 or not hmac.compare_digest(mac, self._sign(payload)):
             return None  # not written by this user's seedlint: never unpickled
         try:
-            value = pickle.loads(payload)
+            return pickle.loads(payload)
         except (EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
             return None
-        return value if isinstance(value, FileFacts) else None
 
     def put(self, key: str, facts: FileFacts) -> None:
+        self._store(key, facts)
+
+    def _store(self, key: str, value: object) -> None:
         if not self.usable:
             return
         target = self._file(key)
-        payload = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             os.makedirs(os.path.dirname(target), exist_ok=True)
             marker = os.path.join(self.directory, ".gitignore")
@@ -145,9 +166,9 @@ class Cache:
         for sub in subdirs:
             try:
                 entries.extend(
-                    (sub.name + e.name[: -len(".pickle")], e.path)
+                    (sub.name + e.name.rsplit(".", 1)[0], e.path)
                     for e in os.scandir(sub.path)
-                    if e.name.endswith(".pickle")
+                    if e.name.endswith((".pickle", ".run"))
                 )
             except OSError:
                 continue

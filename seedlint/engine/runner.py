@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import stat
 import sys
@@ -245,6 +246,22 @@ def _cache_key(key: str, src: SourceFile, light: set[str], mode: Optional[str]) 
     return "" if mode == "project" and src.key in light else key
 
 
+Read = tuple[SourceFile, Optional[bytes], str, Optional[FileError]]
+
+
+def read_files(files: Sequence[SourceFile], cache: Optional[Cache]) -> list[Read]:
+    """Each file's bytes and cache key (or the error that kept it from being read)."""
+    out: list[Read] = []
+    for src in files:
+        try:
+            data = src.data if src.data is not None else _read(src.path)
+        except OSError as exc:
+            out.append((src, None, "", _unreadable(src, exc)))
+            continue
+        out.append((src, data, cache.key(src.path, data) if cache is not None else "", None))
+    return out
+
+
 def analyse_files(
     files: Sequence[SourceFile],
     settings: Settings,
@@ -252,6 +269,8 @@ def analyse_files(
     jobs: int,
     cache: Optional[Cache] = None,
     prefilter_mode: Optional[str] = None,
+    preread: Optional[list[Read]] = None,
+    extra_keys: frozenset[str] = frozenset(),
 ) -> list[Analysed]:
     """Every file's facts, in the order of ``files`` whatever the scheduling. Files are read
     and looked up in the cache here; only the misses are analysed, in ``jobs`` processes when
@@ -260,15 +279,11 @@ def analyse_files(
     results: list[Optional[Analysed]] = [None] * len(files)
     todo: list[tuple[int, SourceFile, str]] = []
     keys: set[str] = set()
-    for i, src in enumerate(files):
-        try:
-            data = src.data if src.data is not None else _read(src.path)
-        except OSError as exc:
-            results[i] = (src, None, _unreadable(src, exc))
+    for i, (src, data, key, error) in enumerate(preread or read_files(files, cache)):
+        if data is None:
+            results[i] = (src, None, error)
             continue
-        key = ""
         if cache is not None:
-            key = cache.key(src.path, data)
             keys.add(key)
             cached = cache.get(key)
             if cached is not None:
@@ -322,7 +337,7 @@ def analyse_files(
     for (i, _, _), (facts, error) in zip(todo, done):
         results[i] = (files[i], facts, error)
     if cache is not None:
-        cache.prune(keys)
+        cache.prune(keys | extra_keys)
     return [r for r in results if r is not None]
 
 
@@ -341,7 +356,22 @@ def lint(
     report = Report(files=len(files))
     cache = make_cache(settings, codes) if use_cache else None
     mode = prefilter_for(settings) if prefilter_mode == "auto" else prefilter_mode
-    analysed = analyse_files(files, settings, codes, jobs, cache, mode)
+    preread = read_files(files, cache)
+    run_key = _run_key(preread, settings, codes, apply_noqa, mode) if cache is not None else None
+    if cache is not None and run_key is not None:
+        # Nothing that decides the result changed since a run that stored it: every file's
+        # path and content, the settings, the rules and seedlint itself (in every key).
+        memo = cache.get_run(run_key)
+        if memo is not None and len(memo) == 2:
+            report.findings, report.sources = list(memo[0]), dict(memo[1])
+            keys = {key for _, _, key, _ in preread}
+            for key in keys:
+                cache.touch(key)  # still in use: not pruned
+            cache.prune(keys | {run_key})
+            return report
+    analysed = analyse_files(
+        files, settings, codes, jobs, cache, mode, preread, frozenset({run_key} if run_key else ())
+    )
     facts_by_key: dict[str, FileFacts] = {}
     for src, facts, err in analysed:
         if err is not None:
@@ -394,7 +424,29 @@ def lint(
             finding = notebook.to_cell(finding, cells[finding.path])
         kept.append(finding)
     report.findings = sorted(set(kept), key=lambda f: f.sort_key)
+    if cache is not None and run_key is not None and not report.errors:
+        cache.put_run(run_key, (tuple(report.findings), dict(report.sources)))
     return report
+
+
+def _run_key(
+    preread: Sequence[Read],
+    settings: Settings,
+    codes: frozenset[str],
+    apply_noqa: bool,
+    mode: Optional[str],
+) -> Optional[str]:
+    """The key of a whole run's result, or None when some file could not be read."""
+    if any(data is None for _, data, _, _ in preread):
+        return None
+    h = hashlib.blake2b(b"run\0", digest_size=20)
+    # Sets are sorted: their order (and so their repr) changes from process to process.
+    state = replace(settings, seed_functions=frozenset())
+    described = (state, sorted(settings.seed_functions), sorted(codes), apply_noqa, mode)
+    h.update(repr(described).encode("utf-8", "surrogateescape"))
+    for src, _, key, _ in preread:
+        h.update(f"\0{src.path}\0{src.key}\0{key}".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
 
 
 def _ignored(finding: Finding, settings: Settings) -> bool:
