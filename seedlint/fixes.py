@@ -107,7 +107,9 @@ class _Editor:
         #: node → the fixes to apply to it, in order (applied to the node as rewritten below
         #: it, so a fix inside a fixed call is kept, and RNG301 + RNG302 on one call compose).
         self.pending: dict[cst.CSTNode, list[Fix]] = {}
-        self.seed_at: Optional[str] = None  # "top" | "main"
+        self.seed_at: Optional[str] = None  # "top" | "imports" | "main"
+        #: A draw on this line of the file's own top level must come after the seed.
+        self.seed_before: Optional[int] = None
         self._access: dict[str, str] = {}
         self._starts: Optional[dict[tuple[int, int], list[tuple[cst.CSTNode, Any]]]] = None
 
@@ -158,6 +160,9 @@ class _Editor:
                 order = ("top", "imports", "main")
                 if self.seed_at is None or order.index(place) < order.index(self.seed_at):
                     self.seed_at = place
+                if len(fix.data) > 2 and fix.data[2]:
+                    line = int(fix.data[2])
+                    self.seed_before = min(self.seed_before or line, line)
                 continue
             end = (fix.end_line, fix.end_column) if fix.end_line else None
             kind: type = cst.Call if fix.kind != "assign-false" else cst.Assign
@@ -179,7 +184,18 @@ class _Editor:
             access = self.access("seed_everything")
             if self.seed_at != "top":
                 self.runtime_name("seed_everything")
-            module = _insert_seed(module, self.seed_at, access)
+            limit = len(module.body)
+            if self.seed_before is not None:
+                positions: Mapping[cst.CSTNode, Any] = self.positions  # type: ignore[assignment]
+                limit = next(
+                    (
+                        i
+                        for i, stmt in enumerate(self.module.body)
+                        if stmt in positions and positions[stmt].end.line >= self.seed_before
+                    ),
+                    limit,
+                )
+            module = _insert_seed(module, self.seed_at, access, limit)
         if self.needed:
             module = _add_imports(module, {n: self.access(n) for n in self.needed})
         return module
@@ -537,7 +553,10 @@ def _insert_after_imports(module: cst.Module, body: list[Any], stmts: list[Any])
     return [*body[:at], *stmts, *body[at:]]
 
 
-def _insert_seed(module: cst.Module, where: str, call: str) -> cst.Module:
+def _insert_seed(module: cst.Module, where: str, call: str, limit: int) -> cst.Module:
+    """Insert the seed: at the start of the ``__main__`` guard ("main"), after the header
+    imports ("imports"; never after top-level statement ``limit``), or before every import
+    ("top")."""
     stmt = cst.parse_statement(f"{call}(0)\n")
     body: list[Any] = list(module.body)
     if where in ("main", "imports"):
@@ -561,7 +580,7 @@ def _insert_seed(module: cst.Module, where: str, call: str) -> cst.Module:
                     new_suite = block.with_changes(body=[seed, *block.body])
                     body[i] = s.with_changes(body=new_suite)
                     return module.with_changes(body=body)
-        at = _leading_end(body)
+        at = min(_leading_end(body), limit)
         if at < len(body) and _already_seeds(body[at], call):
             return module
         return module.with_changes(body=[*body[:at], stmt, *body[at:]])

@@ -127,10 +127,10 @@ def _analyse_data(
 ) -> tuple[Optional[FileFacts], Optional[FileError]]:
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
+    raw = data
+    vm: Optional[notebook.Virtual] = None
     try:
         rules = _rules_for(codes)
-        raw = data
-        vm: Optional[notebook.Virtual] = None
         if notebook.is_notebook(src.path):
             try:
                 vm = notebook.virtual(data, src.path)
@@ -154,6 +154,17 @@ def _analyse_data(
     except RecursionError:
         finding = source.syntax_error(src.path, 1, 1, "the file is nested too deeply to analyse")
         return FileFacts(src.path, parse_error=finding, findings=[finding]), None
+    except SyntaxError as exc:
+        # libcst accepts what CPython rejects in places (a literal with a bad escape or a NUL,
+        # non-ASCII bytes), found when the analysis evaluates it: the file is not Python.
+        verdict = source.python_verdict(data)
+        if isinstance(verdict, tuple):
+            finding = source.syntax_error(src.path, *verdict)
+            cells = vm.cells if vm is not None else None
+            return FileFacts(src.path, parse_error=finding, findings=[finding], cells=cells), None
+        return None, FileError(
+            src.path, f"internal error while analysing: {type(exc).__name__}: {exc}"
+        )
     except Exception as exc:  # an engine bug must not lose the other files' results
         return None, FileError(
             src.path, f"internal error while analysing: {type(exc).__name__}: {exc}"

@@ -14,8 +14,8 @@ import libcst as cst
 
 from seedlint.findings import Finding, Span
 
-# flake8's grammar: ``# noqa`` alone, or ``# noqa: CODE[,CODE …]`` (codes or prefixes, separated by
-# commas or spaces); other comment text may follow.
+# flake8's grammar: the bare noqa comment, or one followed by a colon and codes or prefixes
+# (separated by commas or spaces); other comment text may follow.
 _NOQA = re.compile(
     r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?",
     re.IGNORECASE,
@@ -66,7 +66,7 @@ def parse(data: bytes, path: str) -> Union[cst.Module, Finding]:
         if located:  # the native parser puts the real location in the message
             line, col = int(located.group(1)), int(located.group(2)) + 1
             detail = detail[located.end() :].lstrip(": ")
-        verdict = _python_verdict(data)
+        verdict = python_verdict(data)
         if isinstance(verdict, tuple):  # CPython locates errors better than libcst's parser
             line, col, detail = verdict
         elif verdict:
@@ -119,7 +119,7 @@ def _nesting_refused(data: bytes) -> Optional[tuple[int, int, str]]:
     return None
 
 
-def _python_verdict(data: bytes) -> Union[tuple[int, int, str], bool]:
+def python_verdict(data: bytes) -> Union[tuple[int, int, str], bool]:
     """CPython's view of a file libcst rejected: its syntax error (line, column, message),
     True when CPython accepts the file, False when it cannot tell."""
     try:
@@ -196,9 +196,14 @@ def _record(result: dict[int, Optional[frozenset[str]]], line: int, comment: str
 
 
 def suppressed(finding: Finding, noqa: dict[int, Optional[frozenset[str]]]) -> bool:
+    """Is ``finding`` silenced by a noqa comment? A bare one does not silence RNG999: a file
+    that was not checked at all must not pass as clean by accident (naming RNG999 does)."""
     for line in finding.span.noqa_lines:
         if line in noqa:
             codes = noqa[line]
-            if codes is None or any(finding.code.startswith(c) for c in codes):
+            if codes is None:
+                if finding.code != "RNG999":
+                    return True
+            elif any(finding.code.startswith(c) for c in codes):
                 return True
     return False

@@ -70,11 +70,13 @@ class _UnseededGlobal(Rule):
             others = everyone.get((u.facts.path, u.draw.order), {})
             extra = tuple(sorted((p, pl) for p, pl in others.items() if p != u.entry.path))
             also = f" (and to {len(extra)} more entry points)" if extra else ""
+            # "after its imports" must still come before this draw when it sits between them.
+            before = u.draw.span.stmt_line if place == "imports" and u.facts is u.entry else 0
             fix = Fix(
                 "unsafe",
                 f"add `seed_everything(0)` to {u.entry.path} {where}{also}",
                 "seed-entry",
-                data=(place, extra),
+                data=(place, extra, before),
                 target=u.entry.path,
             )
             yield Finding(
