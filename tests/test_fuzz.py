@@ -951,9 +951,9 @@ def test_real_files_are_found() -> None:
 # --- regressions: seedlint bugs found by fuzzing (minimal reproducers) -----------------------------
 
 # String literals libcst accepts and CPython rejects (NUL byte, bad escape, non-ASCII bytes):
-# wherever seedlint evaluates a literal (``names.literal_value`` → libcst's ``evaluated_value`` →
-# ``ast.literal_eval``; ``rules/device.py`` ``may_be_cuda``), the SyntaxError escapes and the
-# file gets "internal error while analysing" (exit status 2) instead of RNG999.
+# evaluating one (``names.literal_value`` → libcst's ``evaluated_value`` → ``ast.literal_eval``;
+# ``rules/device.py`` ``may_be_cuda``) raises SyntaxError. It used to escape as "internal error
+# while analysing" (exit status 2); the file is now RNG999 at CPython's location.
 BAD_LITERALS = [
     b'if __name__ == "\\x4":\n    pass\n',
     b'if __name__ == b"\x00":\n    pass\n',

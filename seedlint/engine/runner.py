@@ -125,8 +125,19 @@ _RECURSION_LIMIT = 10_000
 def _analyse_data(
     src: SourceFile, data: bytes, settings: Settings, codes: frozenset[str]
 ) -> tuple[Optional[FileFacts], Optional[FileError]]:
-    if sys.getrecursionlimit() < _RECURSION_LIMIT:
+    # Raised only while seedlint analyses (in-process users, e.g. flake8, keep their limit).
+    limit = sys.getrecursionlimit()
+    if limit < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
+    try:
+        return _analyse_source(src, data, settings, codes)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _analyse_source(
+    src: SourceFile, data: bytes, settings: Settings, codes: frozenset[str]
+) -> tuple[Optional[FileFacts], Optional[FileError]]:
     raw = data
     vm: Optional[notebook.Virtual] = None
     try:
