@@ -25,6 +25,7 @@ from typing import Any, Optional, TextIO
 from urllib.parse import quote
 
 from seedlint import __version__, fixes
+from seedlint.engine import notebook
 from seedlint.findings import FileError, Finding, Fix, Report, Span
 from seedlint.rules.base import Rule, all_rules
 
@@ -33,7 +34,6 @@ VERSION = "2.1.0"
 SRCROOT = "%SRCROOT%"
 #: partialFingerprints key; bump the version if the way the value is computed changes.
 FINGERPRINT = "seedlint/v1"
-NOTEBOOK_SUFFIX = ".ipynb"
 
 # Python ends lines at CR LF, CR or LF only (not at form feeds or U+2028). SARIF's default is
 # CR LF and LF: the run says so (``newlineSequences``), so a lone CR counts the same for both.
@@ -218,7 +218,7 @@ def _fingerprints(findings: Sequence[Finding], files: _Files) -> dict[int, str]:
     out: dict[int, str] = {}
     seen: dict[str, int] = {}
     for i, finding in sorted(enumerate(findings), key=lambda item: item[1].sort_key):
-        if finding.cell is not None or _is_notebook(finding.path):
+        if finding.cell is not None or notebook.is_notebook(finding.path):
             continue
         source = files.text(finding.path)
         if source is None or not 1 <= finding.span.line <= len(source.lines):
@@ -307,21 +307,17 @@ class _Files:
             return False, None
 
 
-def _is_notebook(path: str) -> bool:
-    return path.lower().endswith(NOTEBOOK_SUFFIX)
-
-
 def _fix(finding: Finding, files: _Files) -> Optional[JSON]:
     """The finding's fix as SARIF text replacements, or None when there is none to show: no fix,
     a notebook, a source read from stdin (the path is not a readable file), a fix that cannot be
     made or changes nothing."""
     fix = finding.fix
-    if fix is None or _is_notebook(finding.path) or files.data(finding.path) is None:
+    if fix is None or notebook.is_notebook(finding.path) or files.data(finding.path) is None:
         return None
     changes = []
     # group(): the file the fix edits, and for an entry-point seed every entry point it edits
     for path, path_fixes in sorted(fixes.group([finding], unsafe=True).items()):
-        if _is_notebook(path):
+        if notebook.is_notebook(path):
             return None
         ok, new_data = files.fixed(path, path_fixes)
         if not ok:
