@@ -85,26 +85,6 @@ def _display(path: str) -> str:
     return path[2:] if path.startswith("./") else path
 
 
-def analyse_file(
-    src: SourceFile, settings: Settings, codes: frozenset[str], cache: Optional[Cache] = None
-) -> tuple[Optional[FileFacts], Optional[FileError]]:
-    """Read, parse and collect one file (or take its facts from the cache). Never raises for a
-    bad file."""
-    try:
-        data = src.data if src.data is not None else _read(src.path)
-    except OSError as exc:
-        return None, _unreadable(src, exc)
-    key = cache.key(src.path, data) if cache is not None else ""
-    if cache is not None:
-        cached = cache.get(key)
-        if cached is not None:
-            return cached, None
-    facts, error = _analyse_data(src, data, settings, codes)
-    if cache is not None and facts is not None:
-        cache.put(key, facts)
-    return facts, error
-
-
 @lru_cache(maxsize=16)
 def _rules_for(codes: frozenset[str]) -> list[Rule]:
     """The enabled rules, built once per process (rules keep no state between files: what a
@@ -198,8 +178,11 @@ def _read(path: str) -> bytes:
         return fh.read(source.MAX_BYTES + 1)
 
 
+BatchItem = tuple[SourceFile, str, bool]
+
+
 def _analyse_batch(
-    batch: list[tuple[SourceFile, str, bool]],
+    batch: list[BatchItem],
     settings: Settings,
     codes: frozenset[str],
     cache: Optional[Cache],
@@ -316,46 +299,35 @@ def analyse_files(
     light = _light_keys(todo, settings, prefilter_mode)
     if prefilter_mode == "project" and cache is not None:
         keys -= {key for _, src, key in todo if src.key in light}  # depends on other files
-    if jobs <= 1 or len(todo) < 16:
-        done = _analyse_batch(
-            [
-                (src, _cache_key(key, src, light, prefilter_mode), src.key in light)
-                for _, src, key in todo
-            ],
-            settings,
-            codes,
-            cache,
-        )
+    # What each worker gets per file: (source with its bytes, cache key, cleared by the prefilter).
+    items: list[tuple[int, BatchItem]] = [
+        (i, (src, _cache_key(key, src, light, prefilter_mode), src.key in light))
+        for i, src, key in todo
+    ]
+    if jobs <= 1 or len(items) < 16:
+        done = _analyse_batch([item for _, item in items], settings, codes, cache)
     else:
         # Batches of about equal size in bytes keep the workers busy until the end; large
         # files go first so that no straggler runs alone.
-        order = sorted(todo, key=lambda t: -len(t[1].data or b""))
+        order = sorted(items, key=lambda t: -len(t[1][0].data or b""))
         count = max(jobs * 8, len(order) // 32)
-        batches: list[list[tuple[int, SourceFile, str]]] = [
-            [] for _ in range(min(count, len(order)))
-        ]
-        for n, item in enumerate(order):
+        batches: list[list[tuple[int, BatchItem]]] = [[] for _ in range(min(count, len(order)))]
+        for n, entry in enumerate(order):
             round_, pos = divmod(n, len(batches))
-            batches[pos if round_ % 2 == 0 else len(batches) - 1 - pos].append(item)
+            batches[pos if round_ % 2 == 0 else len(batches) - 1 - pos].append(entry)
         by_index: dict[int, tuple[Optional[FileFacts], Optional[FileError]]] = {}
         with ProcessPoolExecutor(max_workers=min(jobs, len(batches))) as pool:
             outs = pool.map(
                 _analyse_batch,
-                [
-                    [
-                        (src, _cache_key(key, src, light, prefilter_mode), src.key in light)
-                        for _, src, key in b
-                    ]
-                    for b in batches
-                ],
+                [[item for _, item in b] for b in batches],
                 [settings] * len(batches),
                 [codes] * len(batches),
                 [cache] * len(batches),
             )
             for batch, out in zip(batches, outs):
-                for (i, _, _), result in zip(batch, out):
+                for (i, _), result in zip(batch, out):
                     by_index[i] = result
-        done = [by_index[i] for i, _, _ in todo]
+        done = [by_index[i] for i, _ in items]
     for (i, _, _), (facts, error) in zip(todo, done):
         results[i] = (files[i], facts, error)
     if cache is not None:
