@@ -207,6 +207,133 @@ TORCH_TENSOR_SAMPLERS = frozenset(
 TORCH_DISTRIBUTION_SAMPLERS = frozenset({"sample", "rsample", "sample_n"})
 TORCH_DISTRIBUTIONS = "torch.distributions"
 
+#: ``torch.nn`` layers whose constructor initialises parameters from the global generator
+#: (``reset_parameters`` draws): building a model is a draw. ``tests/test_apis.py`` checks each
+#: against the installed torch (the generator's state changes when one is built).
+TORCH_LAYER_CONSTRUCTORS = frozenset(
+    {
+        "Bilinear",
+        "Conv1d",
+        "Conv2d",
+        "Conv3d",
+        "ConvTranspose1d",
+        "ConvTranspose2d",
+        "ConvTranspose3d",
+        "Embedding",
+        "EmbeddingBag",
+        "GRU",
+        "GRUCell",
+        "LSTM",
+        "LSTMCell",
+        "LazyConv1d",
+        "LazyConv2d",
+        "LazyConv3d",
+        "LazyConvTranspose1d",
+        "LazyConvTranspose2d",
+        "LazyConvTranspose3d",
+        "LazyLinear",
+        "Linear",
+        "MultiheadAttention",
+        "RNN",
+        "RNNCell",
+        "Transformer",
+        "TransformerDecoderLayer",
+        "TransformerEncoderLayer",
+    }
+)
+
+#: ``torch.nn`` modules that draw from the global generator each time they are called in
+#: training mode (and never in eval mode).
+TORCH_STOCHASTIC_MODULES = frozenset(
+    {
+        "AlphaDropout",
+        "Dropout",
+        "Dropout1d",
+        "Dropout2d",
+        "Dropout3d",
+        "FeatureAlphaDropout",
+        "RReLU",
+    }
+)
+
+#: Modules where ``torch.nn`` layers are defined (``torch.nn.modules.linear.Linear``).
+_TORCH_NN_PREFIXES = ("torch.nn.", "torch.nn.modules.")
+
+
+def layer_kind(qualname: str) -> Optional[str]:
+    """"construct" for a layer whose constructor draws, "stochastic" for a module that draws
+    when called in training mode, else None."""
+    if not qualname.startswith("torch.nn."):
+        return None
+    module, _, name = qualname.rpartition(".")
+    if module != "torch.nn" and not module.startswith("torch.nn.modules"):
+        return None
+    if name in TORCH_LAYER_CONSTRUCTORS:
+        return "construct"
+    if name in TORCH_STOCHASTIC_MODULES:
+        return "stochastic"
+    return None
+
+
+#: Methods that load weights into a model (what construction drew is overwritten).
+WEIGHT_LOADERS = frozenset(
+    {
+        "load_state_dict",
+        "load_checkpoint",
+        "load_weights",
+        "load_pretrained",
+        "from_pretrained",
+        "load_from_checkpoint",
+        "load_pretrained_weights",
+    }
+)
+
+#: Context managers that restore every generator's state when their block ends.
+RESTORING_CONTEXTS: dict[str, frozenset[str]] = {
+    "torch.random.fork_rng": frozenset({"torch"}),
+    "torch.fork_rng": frozenset({"torch"}),
+    "seedlint_runtime.isolate_rng": frozenset({"python", "numpy", "torch"}),
+    "seedlint_runtime.state.isolate_rng": frozenset({"python", "numpy", "torch"}),
+    "lightning.pytorch.utilities.seed.isolate_rng": frozenset({"python", "numpy", "torch"}),
+    "lightning.fabric.utilities.seed.isolate_rng": frozenset({"python", "numpy", "torch"}),
+    "pytorch_lightning.utilities.seed.isolate_rng": frozenset({"python", "numpy", "torch"}),
+}
+
+#: Calls that start a function in fresh processes (nothing the parent seeded carries over).
+SPAWNERS = frozenset(
+    {
+        "torch.multiprocessing.spawn",
+        "torch.multiprocessing.start_processes",
+        "torch.multiprocessing.spawn.spawn",
+    }
+)
+
+#: External calls given objects that they do not call (no protocol method runs).
+NON_CALLING = frozenset(
+    {
+        "builtins.print",
+        "builtins.len",
+        "builtins.isinstance",
+        "builtins.id",
+        "builtins.repr",
+        "builtins.str",
+        "builtins.type",
+        "builtins.getattr",
+        "builtins.hasattr",
+        "builtins.setattr",
+        "torch.save",
+        "pickle.dump",
+        "pickle.dumps",
+        "json.dump",
+        "json.dumps",
+        "copy.deepcopy",
+        "copy.copy",
+        "logging.info",
+        "logging.debug",
+        "logging.warning",
+    }
+)
+
 #: Module prefixes under which the tables above live (after alias normalisation).
 _DRAW_TABLES: tuple[tuple[str, frozenset[str], str], ...] = (
     ("random", PYTHON_RANDOM_DRAWS, PYTHON),

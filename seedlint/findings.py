@@ -58,6 +58,16 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class Location:
+    """Another place a finding covers (a draw with the same cause)."""
+
+    path: str
+    span: Span
+    #: In a notebook: the cell (see ``Finding.cell``).
+    cell: Optional[int] = None
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     message: str
@@ -69,6 +79,8 @@ class Finding:
     #: In a notebook: the cell (1-based position in the notebook's ``cells``, markdown cells
     #: included), and ``span`` is relative to that cell's source. None for ``.py`` files.
     cell: Optional[int] = None
+    #: The other places with the same cause (one missing seed, many draws), in execution order.
+    related: tuple[Location, ...] = ()
 
     @property
     def sort_key(self) -> tuple[str, int, int, int, str]:

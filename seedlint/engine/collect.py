@@ -17,6 +17,8 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from seedlint import apis
 from seedlint.engine import positions, values
 from seedlint.engine.facts import (
+    OTHER,
+    Bind,
     Call,
     ClassFacts,
     Condition,
@@ -24,9 +26,11 @@ from seedlint.engine.facts import (
     FileFacts,
     Import,
     Literal,
+    Return,
     ScopeFacts,
     Seed,
     Target,
+    VExpr,
 )
 from seedlint.engine.names import (
     VAR,
@@ -38,6 +42,7 @@ from seedlint.engine.names import (
     resolve,
     target_names,
 )
+from seedlint.engine.vexpr import Builder, Loop, arguments, literal, render
 from seedlint.engine.walk import walk
 from seedlint.findings import Finding, Fix, Span
 
@@ -153,6 +158,8 @@ class FileContext:
     item_writes: list[ItemWrite] = field(default_factory=list)
     #: Rule scratch space, keyed by rule code.
     state: dict[str, Any] = field(default_factory=dict)
+    #: Builds value expressions for the project analysis (set once the file is visited).
+    builder: Optional[Builder] = None
     #: The file's bytes: call positions are computed from them with ``ast`` (positions.py)
     #: the first time a span is asked for — most files (no finding, not an entry point) never
     #: ask. None: use libcst's PositionProvider.
@@ -250,16 +257,17 @@ class _Collector(cst.CSTVisitor):
         self.guard: tuple[int, int] = (-1, -1)
         self._guard_node: Optional[cst.If] = None
         self.imports_torch = False
-        #: ``if flag:`` conditions on the current function's parameters around this point.
-        self.conditions: list[Condition] = []
+        #: The conditions (``if``/``while`` tests, loop bodies, handlers) around this point,
+        #: innermost last; built into value conditions once every binding is known.
+        self.conditions: list[_Pending] = []
         self.block_marks: list[int] = []
         self.type_checking = 0
         #: ``@deco`` applications: (decorator expression, scope, order).
         self.decorator_calls: list[tuple[cst.BaseExpression, NameScope, int]] = []
         #: order → the conditions an event sits under (see ScopeFacts.conditions).
-        self.conditions_at: dict[int, tuple[Condition, ...]] = {}
-        #: function qualname → (parameter names without self, literal defaults).
-        self.signatures: dict[str, tuple[tuple[str, ...], dict[str, Literal]]] = {}
+        self.conditions_at: dict[int, tuple[_Pending, ...]] = {}
+        #: function qualname → its signature (see ``_Signature``).
+        self.signatures: dict[str, _Signature] = {}
         #: function qualname → parameters assigned in its body (their entry value is not kept).
         self.reassigned: dict[str, frozenset[str]] = {}
         #: Qualnames of the classes whose body (methods included) is being visited.
@@ -268,6 +276,23 @@ class _Collector(cst.CSTVisitor):
         self.attr_assigns: list[AttrAssign] = []
         self.writes: set[tuple[str, str]] = set()
         self.item_writes: list[ItemWrite] = []
+        #: Assignments and returns, turned into events once every binding is known:
+        #: (kind, name, value node, scope, order); kind "return" for returns.
+        self.pending_binds: list[tuple[str, str, Optional[cst.BaseExpression], NameScope, int]] = []
+        #: Loops by execution scope, and the ones open around this point.
+        self.loops: dict[str, list[Loop]] = {}
+        self.open_loops: list[tuple[str, Loop]] = []
+        #: Execution scopes whose body yields.
+        self.generators: set[str] = set()
+        #: id(call node of a ``with`` item) → the order at which its block ends.
+        self.with_ends: dict[int, int] = {}
+        #: id(lambda node) → its scope's qualname.
+        self.lambdas: dict[int, str] = {}
+        #: argparse ``add_argument`` calls.
+        self.add_arguments: list[cst.Call] = []
+        #: Calls being visited (their order is given when they are left).
+        self.open_calls: list[CallSite] = []
+        self.lambda_count = 0
 
     # --- scopes -----------------------------------------------------------------------------
 
@@ -276,7 +301,7 @@ class _Collector(cst.CSTVisitor):
         qual = (
             f"{parent.qualname}.{name}" if parent.qualname and name else (name or parent.qualname)
         )
-        exec_name = qual if kind == "function" else parent.exec_name
+        exec_name = qual if kind in ("function", "lambda") else parent.exec_name
         scope = NameScope(kind, parent, qualname=qual, exec_name=exec_name)
         self.scope = scope
         return scope
@@ -307,12 +332,25 @@ class _Collector(cst.CSTVisitor):
         for p in _all_params(node.params):
             scope.bind(p.name.value, VAR)
             scope.params.add(p.name.value)
-        self.signatures[scope.qualname] = _signature(
-            node.params, skip_self=scope.method_of is not None and not static_method(node)
+        self.signatures[scope.qualname] = _Signature(
+            node.params,
+            parent,
+            self.order,
+            skip_self=scope.method_of is not None and not static_method(node),
+            method_of=scope.method_of or "",
+            static=static_method(node),
         )
+        if parent.kind == "class":
+            for deco in node.decorators:
+                d = deco.decorator
+                name = d.attr.value if isinstance(d, cst.Attribute) else getattr(d, "value", "")
+                if name in ("property", "cached_property"):
+                    self.classes[parent.qualname].properties.append(node.name.value)
         outer, self.conditions = self.conditions, []
+        outer_loops, self.open_loops = self.open_loops, []
         walk(node.body, self)
         self.conditions = outer
+        self.open_loops = outer_loops
         self.reassigned[scope.qualname] = frozenset(p for p in scope.params if p in scope.assigns)
         self._pop()
         self.stmts.pop()
@@ -350,19 +388,39 @@ class _Collector(cst.CSTVisitor):
                     if node.orelse is not None:
                         walk(node.orelse, self)
                     return False
-                condition = self._param_condition(node.test)
-                if condition is not None:
-                    walk(node.test, self)
-                    self.conditions.append(condition)
-                    walk(node.body, self)
-                    self.conditions[-1] = ("not", condition)
-                    if node.orelse is not None:
-                        walk(node.orelse, self)
-                    self.conditions.pop()
-                    if node.orelse is None and _leaves(node.body):
-                        # ``if not flag: return`` — the rest of the block needs ``flag``.
-                        self.conditions.append(("not", condition))
-                    return False
+                walk(node.test, self)
+                pending = _Pending(node.test, self.scope, self.order)
+                self.conditions.append(pending)
+                walk(node.body, self)
+                self.conditions[-1] = pending.negated()
+                if node.orelse is not None:
+                    walk(node.orelse, self)
+                self.conditions.pop()
+                if node.orelse is None and _leaves(node.body):
+                    # ``if not flag: return`` — the rest of the block needs ``flag``.
+                    self.conditions.append(pending.negated())
+                return False
+            if t is cst.For or t is cst.While:
+                self._visit_loop(node)  # type: ignore[arg-type]
+                self.stmts.pop()
+                return False
+            if t is cst.With:
+                self._visit_with(node)  # type: ignore[arg-type]
+                self.stmts.pop()
+                return False
+            if t is cst.Try or t is cst.TryStar:
+                self._visit_try(node)  # type: ignore[arg-type]
+                self.stmts.pop()
+                return False
+            if t is cst.Match:
+                assert isinstance(node, cst.Match)
+                walk(node.subject, self)
+                self.conditions.append(_MAY)
+                for case in node.cases:
+                    walk(case, self)
+                self.conditions.pop()
+                self.stmts.pop()
+                return False
             handler = _HANDLERS.get(t)
             if handler is not None:
                 handler(self, node)
@@ -373,14 +431,47 @@ class _Collector(cst.CSTVisitor):
         if t is cst.Lambda:
             assert isinstance(node, cst.Lambda)
             walk(node.params, self)  # defaults, in the enclosing scope
-            self._push("lambda")
+            parent = self.scope
+            self.lambda_count += 1
+            scope = self._push("lambda", f"<lambda{self.lambda_count}>")
+            self.lambdas[id(node)] = scope.qualname
             for p in _all_params(node.params):
-                self.scope.bind(p.name.value, VAR)
+                scope.bind(p.name.value, VAR)
+                scope.params.add(p.name.value)
+            self.signatures[scope.qualname] = _Signature(node.params, parent, self.order, False)
+            outer, self.conditions = self.conditions, []
+            outer_loops, self.open_loops = self.open_loops, []
             walk(node.body, self)
+            self.order += 1
+            self.pending_binds.append(("return", "", node.body, scope, self.order))
+            self.conditions, self.open_loops = outer, outer_loops
             self._pop()
             return False
         if t in _COMPREHENSIONS:
             self._visit_comp(node)  # type: ignore[arg-type]
+            return False
+        if t is cst.IfExp:
+            assert isinstance(node, cst.IfExp)
+            # Source order (positions.py relies on it): body, test, orelse.
+            pending = _Pending(node.test, self.scope, self.order)
+            self.conditions.append(pending)
+            walk(node.body, self)
+            self.conditions.pop()
+            walk(node.test, self)
+            self.conditions.append(pending.negated())
+            walk(node.orelse, self)
+            self.conditions.pop()
+            return False
+        if t is cst.BooleanOperation:
+            assert isinstance(node, cst.BooleanOperation)
+            walk(node.left, self)
+            pending = _Pending(node.left, self.scope, self.order)
+            # ``p > 0 and random.random() < p``: the right side runs only when the left allows
+            self.conditions.append(
+                pending if isinstance(node.operator, cst.And) else pending.negated()
+            )
+            walk(node.right, self)
+            self.conditions.pop()
             return False
         handler = _HANDLERS.get(t)
         if handler is not None:
@@ -389,22 +480,158 @@ class _Collector(cst.CSTVisitor):
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         t = type(original_node)
+        if t is cst.Call:
+            self.order += 1
+            site = self.open_calls.pop()
+            site.order = self.order
+            self._note_conditions()
+            return
+        if t in _BINDING_STATEMENTS:
+            self._leave_binding(original_node)
         if t in _STATEMENTS and self.stmts and self.stmts[-1] is original_node:
             self.stmts.pop()
         elif t is cst.IndentedBlock and self.block_marks:
             del self.conditions[self.block_marks.pop() :]
+
+    def _leave_binding(self, node: cst.CSTNode) -> None:
+        """Assignments and returns take effect after their value is computed: their events get
+        an order after the value's calls."""
+        if isinstance(node, cst.Return):
+            self.order += 1
+            self._note_conditions()
+            self.pending_binds.append(("return", "", node.value, self.scope, self.order))
+            return
+        if isinstance(node, cst.Yield):
+            self.generators.add(self.scope.exec_name)
+            return
+        targets: list[tuple[cst.BaseExpression, Optional[cst.BaseExpression]]] = []
+        if isinstance(node, cst.Assign):
+            targets = [(t.target, node.value) for t in node.targets]
+        elif isinstance(node, cst.AnnAssign):
+            if node.value is None:
+                return
+            targets = [(node.target, node.value)]
+        elif isinstance(node, cst.AugAssign):
+            targets = [(node.target, None)]
+        elif isinstance(node, cst.NamedExpr):
+            targets = [(node.target, node.value)]
+        self.order += 1
+        self._note_conditions()
+        for target, value in targets:
+            self._bind_event(target, value)
+
+    def _bind_event(self, target: cst.BaseExpression, value: Optional[cst.BaseExpression]) -> None:
+        order = self.order
+        if isinstance(target, (cst.Tuple, cst.List)):
+            values = (
+                [e.value for e in value.elements]
+                if isinstance(value, (cst.Tuple, cst.List))
+                and len(value.elements) == len(target.elements)
+                and not any(isinstance(e, cst.StarredElement) for e in value.elements)
+                else None
+            )
+            for i, el in enumerate(target.elements):
+                starred = isinstance(el, cst.StarredElement)
+                given = values[i] if values is not None and not starred else None
+                self._bind_event(el.value, given)
+            return
+        if isinstance(target, cst.StarredElement):
+            self._bind_event(target.value, None)
+            return
+        if isinstance(target, cst.Name):
+            name = target.value
+            glob = name in self.scope.globals or self.scope.exec_name == ""
+            if self.scope.kind == "class":
+                return  # a class attribute
+            self._loop_bind(name)
+            self.pending_binds.append(
+                ("global" if glob else "local", name, value, self.scope, order)
+            )
+            return
+        if isinstance(target, cst.Attribute):
+            key = dotted(target)
+            if key is None or "." not in key:
+                return
+            head, rest = key.split(".", 1)
+            binding = self.scope.lookup(head)
+            if binding is not None and binding[0] == "self" and "." not in rest:
+                cls = self.classes.get(str(binding[1]))
+                if cls is not None:
+                    extra = 2 if any(self.scope.exec_name == e for e, _ in self.open_loops) else 1
+                    cls.attr_writes[rest] = cls.attr_writes.get(rest, 0) + extra
+                self.pending_binds.append(("self", rest, value, self.scope, order))
+            elif "." not in rest:
+                self.pending_binds.append(("attr", key, value, self.scope, order))
+
+    def _loop_bind(self, name: str) -> None:
+        for exec_name, loop in self.open_loops:
+            if exec_name == self.scope.exec_name:
+                loop.names.add(name)
+
+    def _open_loop(self) -> Loop:
+        loop = Loop(self.order)
+        self.loops.setdefault(self.scope.exec_name, []).append(loop)
+        self.open_loops.append((self.scope.exec_name, loop))
+        return loop
+
+    def _close_loop(self, loop: Loop) -> None:
+        loop.end = self.order + 1
+        self.open_loops.pop()
+
+    def _visit_loop(self, node: Union[cst.For, cst.While]) -> None:
+        if isinstance(node, cst.For):
+            walk(node.iter, self)
+            loop = self._open_loop()
+            self.visit_For(node)
+            walk(node.target, self)
+            self.order += 1
+            for name in target_names(node.target):
+                self._loop_bind(name)
+                kind = "global" if self.scope.exec_name == "" else "local"
+                self.pending_binds.append((kind, name, None, self.scope, self.order))
+            self.conditions.append(_MAY)
+        else:
+            loop = self._open_loop()
+            walk(node.test, self)
+            self.conditions.append(_Pending(node.test, self.scope, self.order))
+        walk(node.body, self)
+        self.conditions.pop()
+        self._close_loop(loop)
+        if node.orelse is not None:
+            self.conditions.append(_MAY)
+            walk(node.orelse, self)
+            self.conditions.pop()
+
+    def _visit_with(self, node: cst.With) -> None:
+        items: list[cst.Call] = []
+        for item in node.items:
+            walk(item, self)
+            if isinstance(item.item, cst.Call):
+                items.append(item.item)
+            if item.asname is not None:
+                self.order += 1
+                self._note_conditions()
+                self._bind_event(item.asname.name, None)
+        walk(node.body, self)
+        for call in items:
+            self.with_ends[id(call)] = self.order + 1
+
+    def _visit_try(self, node: Union[cst.Try, cst.TryStar]) -> None:
+        walk(node.body, self)
+        self.conditions.append(_MAY)
+        for handler in node.handlers:
+            walk(handler, self)
+        if node.orelse is not None:
+            walk(node.orelse, self)
+        self.conditions.pop()
+        if node.finalbody is not None:
+            walk(node.finalbody, self)
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
         return None
 
     def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
         return None
-
-    def _param_condition(self, test: cst.BaseExpression) -> Optional[Condition]:
-        """A condition on the enclosing function's parameters, or None (see facts.Condition)."""
-        if self.scope.kind != "function":
-            return None
-        return condition_of(test, self.scope.params)
 
     def _decorators(self, decorators: Sequence[cst.Decorator]) -> None:
         """Decorators run when the definition runs; ``@deco`` (no call) is a call of ``deco``."""
@@ -660,10 +887,14 @@ class _Collector(cst.CSTVisitor):
     # --- calls -------------------------------------------------------------------------------
 
     def visit_Call(self, node: cst.Call) -> None:
-        self.order += 1
-        self._note_conditions()
+        # The call's order is given when it is left: its arguments' calls run first.
         stmt = self.stmts[-1] if self.stmts else node
-        self.calls.append(CallSite(node, self.scope, stmt, self.order))
+        site = CallSite(node, self.scope, stmt, 0)
+        self.calls.append(site)
+        self.open_calls.append(site)
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "add_argument":
+            self.add_arguments.append(node)
         if self.class_stack:
             mentions = self.classes[self.class_stack[-1]].mentions
             for a in node.args:
@@ -701,6 +932,76 @@ _STATEMENTS = frozenset(
     }
 )
 _BLOCKS = frozenset({cst.If, cst.Try, cst.TryStar, cst.For, cst.While, cst.With, cst.Match})
+_BINDING_STATEMENTS = frozenset(
+    {cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.Return, cst.Yield}
+)
+
+
+class _Pending:
+    """A branch condition, built into a value condition once every binding is known."""
+
+    __slots__ = ("negate", "order", "scope", "test")
+
+    def __init__(
+        self,
+        test: Optional[cst.BaseExpression],
+        scope: Optional[NameScope],
+        order: int,
+        negate: bool = False,
+    ) -> None:
+        self.test, self.scope, self.order, self.negate = test, scope, order, negate
+
+    def negated(self) -> _Pending:
+        return _Pending(self.test, self.scope, self.order, not self.negate)
+
+    def build(self, builder: Builder) -> Condition:
+        if self.test is None or self.scope is None:
+            return ("unknown",)
+        cond = builder.condition(self.test, self.scope, self.order)
+        if cond == ("unknown",):
+            return cond
+        return ("not", cond) if self.negate else cond
+
+
+#: A block that may or may not run (a loop body, an exception handler, a ``match`` case).
+_MAY = _Pending(None, None, 0)
+
+
+class _Signature:
+    """A function's parameters, kept until every binding is known (defaults are value
+    expressions in the scope that defines the function)."""
+
+    def __init__(
+        self,
+        params: cst.Parameters,
+        parent: NameScope,
+        order: int,
+        skip_self: bool,
+        method_of: str = "",
+        static: bool = False,
+    ) -> None:
+        self.params, self.parent, self.order = params, parent, order
+        self.skip_self, self.method_of, self.static = skip_self, method_of, static
+
+    def apply(self, scope: ScopeFacts, builder: Builder) -> None:
+        params = self.params
+        positional = list(params.posonly_params) + list(params.params)
+        if self.skip_self and positional:
+            positional = positional[1:]
+        defaults: dict[str, VExpr] = {}
+        for p in [*positional, *params.kwonly_params]:
+            if p.default is not None:
+                defaults[p.name.value] = builder.value(p.default, self.parent, self.order)
+        scope.params = tuple(p.name.value for p in positional)
+        scope.kwonly = tuple(p.name.value for p in params.kwonly_params)
+        scope.defaults = defaults
+        if isinstance(params.star_arg, cst.Param):
+            scope.star = params.star_arg.name.value
+        if params.star_kwarg is not None:
+            scope.starstar = params.star_kwarg.name.value
+        scope.method_of, scope.static = self.method_of, self.static
+
+
 _COMPREHENSIONS = frozenset({cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
 _HANDLERS: dict[type, Any] = {
     cst.Global: _Collector.visit_Global,
@@ -745,123 +1046,6 @@ def static_method(node: cst.FunctionDef) -> bool:
         isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
         for d in node.decorators
     )
-
-
-def _literal(node: Optional[cst.BaseExpression]) -> tuple[bool, Literal]:
-    """(known, value) for True / False / None, numbers and plain strings."""
-    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
-        return True, {"True": True, "False": False, "None": None}[node.value]
-    if isinstance(node, (cst.Integer, cst.Float)):
-        return True, literal_value(node)
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        known, value = _literal(node.expression)
-        if known and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return True, -value
-        return False, None
-    if isinstance(node, cst.SimpleString):
-        text = literal_value(node)
-        return (True, text) if isinstance(text, str) else (False, None)
-    return False, None
-
-
-_COMPARISONS = {
-    cst.Equal: "==",
-    cst.NotEqual: "!=",
-    cst.LessThan: "<",
-    cst.LessThanEqual: "<=",
-    cst.GreaterThan: ">",
-    cst.GreaterThanEqual: ">=",
-    cst.Is: "is",
-    cst.IsNot: "is not",
-}
-
-
-def condition_of(test: cst.BaseExpression, params: set[str]) -> Optional[Condition]:
-    """``flag``, ``not flag``, ``p > 0``, ``p is None``, ``a and b``, ``a or b`` over the
-    parameters ``params``; None when ``test`` says nothing about them."""
-    if isinstance(test, cst.Name):
-        return ("truth", test.value) if test.value in params else None
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        inner = condition_of(test.expression, params)
-        return ("not", inner) if inner is not None else None
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        target = test.comparisons[0]
-        op = _COMPARISONS.get(type(target.operator))
-        left, right = test.left, target.comparator
-        known, value = _literal(right)
-        if op and known and isinstance(left, cst.Name) and left.value in params:
-            return ("cmp", left.value, op, value)
-        return None
-    if isinstance(test, cst.BooleanOperation):
-        first = condition_of(test.left, params)
-        second = condition_of(test.right, params)
-        if first is None and second is None:
-            return None
-        kind = "and" if isinstance(test.operator, cst.And) else "or"
-        return (kind, first or ("unknown",), second or ("unknown",))
-    return None
-
-
-def _signature(
-    params: cst.Parameters, skip_self: bool
-) -> tuple[tuple[str, ...], dict[str, Literal]]:
-    positional = list(params.posonly_params) + list(params.params)
-    if skip_self and positional:
-        positional = positional[1:]
-    defaults: dict[str, Literal] = {}
-    for p in positional + list(params.kwonly_params):
-        known, value = _literal(p.default)
-        if known:
-            defaults[p.name.value] = value
-    return tuple(p.name.value for p in positional), defaults
-
-
-def call_arguments(
-    node: cst.Call, scope: NameScope, order: int
-) -> tuple[tuple[Union[int, str], str, object], ...]:
-    """Every argument as (position or keyword, kind, value): kind "lit" for True/False/None,
-    "param" for one of the caller's parameters, "other" for anything else, ("**", "mapping",
-    None) for a ``**config`` mapping, and a final ("*", "star", None) when ``*args`` or a
-    forwarded ``**kwargs`` may pass anything."""
-    out: list[tuple[Union[int, str], str, object]] = []
-    for index, a in enumerate(node.args):
-        if a.star == "**" and not (isinstance(a.value, cst.Name) and a.value.value in scope.params):
-            # ``**config``: a mapping of settings built here, not ``**kwargs`` forwarded from
-            # the caller's caller; taken to pass what it names, not flags left to defaults.
-            out.append(("**", "mapping", None))
-            continue
-        if a.star:
-            return (*out, ("*", "star", None))  # anything may be passed from here on
-        key: Union[int, str] = a.keyword.value if a.keyword is not None else index
-        out.append((key, *_argument(a.value, scope, order)))
-    return tuple(out)
-
-
-def _argument(
-    value: cst.BaseExpression, scope: NameScope, order: int, depth: int = 0
-) -> tuple[str, object]:
-    known, literal = _literal(value)
-    if known:
-        return ("lit", literal)
-    if isinstance(value, cst.Name):
-        if value.value in scope.params:
-            return ("param", value.value)
-        assigned = scope.assigns.get(value.value, [])
-        if len(assigned) == 1 and assigned[0][0] < order and depth < 3:
-            # ``p = re_prob if is_training else 0.`` assigned once, before the call
-            return _argument(assigned[0][1], scope, order, depth + 1)
-    if isinstance(value, cst.IfExp):  # ``re_prob if is_training else 0.``
-        test = condition_of(value.test, scope.params)
-        if test is not None:
-            return (
-                "ifexp",
-                (
-                    test,
-                    _argument(value.body, scope, order, depth + 1),
-                    _argument(value.orelse, scope, order, depth + 1),
-                ),
-            )
-    return ("other", None)
 
 
 def _is_type_checking(test: cst.BaseExpression) -> bool:
@@ -1017,16 +1201,32 @@ def analyse_module(
             if isinstance(b, cst.Subscript):
                 b = b.value  # ``Dataset[int]``, ``IterableDataset[T]``
             r = resolve(b, scope)
-            if r is not None and r[0] in ("local", "import"):
+            if r is not None and r[0] in ("local", "import", "stars"):
                 targets.append(r)
         collector.classes[qual].bases = targets
     facts.classes = collector.classes
+    builder = Builder(
+        {id(site.node): site.order for site in collector.calls},
+        collector.loops,
+        {name for scope, name in collector.writes if scope and "." not in name},
+        collector.lambdas,
+    )
+    ctx.builder = builder
     scopes: dict[str, ScopeFacts] = {"": ScopeFacts("")}
+
+    def scope_of(name: str) -> ScopeFacts:
+        found = scopes.get(name)
+        if found is None:
+            found = scopes[name] = ScopeFacts(name)
+        return found
+
     for name, imp in collector.imports:
-        scopes.setdefault(name, ScopeFacts(name)).events.append(imp)
+        scope_of(name).events.append(imp)
     for qual, cls in collector.classes.items():
         for m in cls.methods:
-            scopes.setdefault(f"{qual}.{m}", ScopeFacts(f"{qual}.{m}"))
+            scope_of(f"{qual}.{m}")
+    for qual in collector.signatures:
+        scope_of(qual)
 
     def line_of(i: int, node: cst.CSTNode) -> int:
         known = ctx.call_positions
@@ -1039,30 +1239,42 @@ def analyse_module(
     for site in collector.calls:
         site.resolved = resolve(site.node.func, site.scope)
         site.qualname = external(site.resolved)
-        events = scopes.setdefault(site.scope.exec_name, ScopeFacts(site.scope.exec_name)).events
-        _events_for_call(ctx, site, events, seed_functions)
+        events = scope_of(site.scope.exec_name).events
+        _events_for_call(ctx, site, events, seed_functions, collector)
         for rule in call_rules:
             rule.check_call(ctx, site)
     for expr, scope, order in collector.decorator_calls:
         target = resolve(expr, scope)
-        if target is not None and target[0] in ("local", "import", "self"):
-            events = scopes.setdefault(scope.exec_name, ScopeFacts(scope.exec_name)).events
-            events.append(Call(target, order, args=((0, "other", None),)))
+        if target is not None and target[0] in ("local", "import", "self", "stars"):
+            scope_of(scope.exec_name).events.append(Call(target, order, args=((0, OTHER),)))
+    for kind, name, value, scope, order in collector.pending_binds:
+        events = scope_of(scope.exec_name).events
+        if kind == "return":
+            events.append(Return(builder.value(value, scope, order), order))
+        else:
+            events.append(Bind(kind, name, builder.value(value, scope, order), order))
     for rule in rules:
         rule.check_file(ctx)
     for scope_facts in scopes.values():
         scope_facts.events.sort(key=lambda e: e.order)
+        scope_facts.generator = scope_facts.name in collector.generators
     facts.scopes = scopes
     facts.star_exports = list(collector.module_scope.star_imports)
-    for qual, (params, defaults) in collector.signatures.items():
-        if qual in scopes:
-            scopes[qual].params = params
-            scopes[qual].defaults = defaults
-            scopes[qual].reassigned = collector.reassigned.get(qual, frozenset())
+    for qual, signature in collector.signatures.items():
+        signature.apply(scopes[qual], builder)
+        scopes[qual].reassigned = collector.reassigned.get(qual, frozenset())
     if collector.conditions_at:
+        built: dict[int, Condition] = {}
+
+        def condition(p: _Pending) -> Condition:
+            c = built.get(id(p))
+            if c is None:
+                c = built[id(p)] = p.build(builder)
+            return c
+
         for scope_facts in scopes.values():
             scope_facts.conditions = {
-                e.order: collector.conditions_at[e.order]
+                e.order: tuple(condition(p) for p in collector.conditions_at[e.order])
                 for e in scope_facts.events
                 if e.order in collector.conditions_at
             }
@@ -1071,60 +1283,105 @@ def analyse_module(
         for name, b in collector.module_scope.bindings.items()
         if b[0] == "import"
     }
+    facts.argparse = _argparse_defaults(collector.add_arguments)
     return facts
 
 
+def _argparse_defaults(calls: Sequence[cst.Call]) -> dict[str, tuple[Literal, bool]]:
+    """``add_argument("--seed", type=int, default=0)`` → {"seed": (0, False)}: each option's
+    default (``None`` when absent; False / True for ``store_true`` / ``store_false``) and
+    whether a value given on the command line is a string (no ``type=``, or ``type=str``).
+    An option defined twice with different defaults is left out."""
+    out: dict[str, tuple[Literal, bool]] = {}
+    conflicts: set[str] = set()
+    for node in calls:
+        names: list[str] = []
+        keywords: dict[str, cst.BaseExpression] = {}
+        for a in node.args:
+            if a.star:
+                break
+            if a.keyword is None:
+                known, value = literal(a.value)
+                if known and isinstance(value, str):
+                    names.append(value)
+            else:
+                keywords[a.keyword.value] = a.value
+        if not names:
+            continue
+        dest: Optional[str] = None
+        if "dest" in keywords:
+            known, value = literal(keywords["dest"])
+            dest = value if known and isinstance(value, str) else None
+        else:
+            longs = [n for n in names if n.startswith("--")]
+            first = longs[0] if longs else names[0]
+            dest = first.lstrip("-").replace("-", "_")
+        if not dest:
+            continue
+        action: object = None
+        if "action" in keywords:
+            action = literal(keywords["action"])[1]
+        default: Literal
+        if "default" in keywords:
+            known, value = literal(keywords["default"])
+            if not known or isinstance(value, tuple):
+                conflicts.add(dest)
+                continue
+            default = value  # type: ignore[assignment]
+        elif action == "store_true":
+            default = False
+        elif action == "store_false":
+            default = True
+        else:
+            default = None
+        type_text = dotted(keywords["type"]) if "type" in keywords else None
+        strish = action in (None, "store", "append") and type_text in (None, "str")
+        if dest in out and out[dest][0] != default:
+            conflicts.add(dest)
+        out[dest] = (default, strish)
+    for dest in conflicts:
+        out.pop(dest, None)
+    return out
+
+
 def _events_for_call(
-    ctx: FileContext, site: CallSite, events: list[Any], seed_functions: frozenset[str]
+    ctx: FileContext,
+    site: CallSite,
+    events: list[Any],
+    seed_functions: frozenset[str],
+    collector: _Collector,
 ) -> None:
     q = site.qualname
     node = site.node
+    builder = ctx.builder
+    assert builder is not None
+
+    def span() -> Span:
+        return ctx.span(node, site.stmt)
+
+    text = render(node)
     if q is not None:
         if q in apis.DETERMINISM_ENABLERS and _enables(site, apis.DETERMINISM_ENABLERS[q]):
-            events.append(
-                Seed(frozenset({apis.DETERMINISM}), q, site.order, span=ctx.span(node, site.stmt))
-            )
+            events.append(Seed(frozenset({apis.DETERMINISM}), q, site.order, span=span()))
         lib = apis.draw_library(q)
         if lib is not None:
             if not site.has_keyword("generator") and not _training_off(site, apis.normalize(q)):
-                events.append(Draw(lib, apis.normalize(q), ctx.span(node, site.stmt), site.order))
+                kind = "training" if _training_dependent(site, apis.normalize(q)) else "draw"
+                events.append(Draw(lib, apis.normalize(q), span(), site.order, text, kind))
             return
+        layer = apis.layer_kind(q)
+        if layer is not None and not _on_meta_device(site):
+            events.append(Draw(apis.TORCH, apis.normalize(q), span(), site.order, text, layer))
         seeder = apis.seeder(q)
         if seeder is not None or q in seed_functions:
-            libs = seeder.libs if seeder is not None else apis.ALL_LIBRARIES
-            fixed = seeder is None or values.seeds_deterministically(seeder, site)
-            param = None
-            if seeder is not None and seeder.none_is_entropy:
-                arg = site.arg(seeder.arg, seeder.keyword)
-                if arg is not None and isinstance(arg.value, cst.Name):
-                    name = arg.value.value
-                    param = name if name in site.scope.params else None
-            events.append(
-                Seed(
-                    libs,
-                    q,
-                    site.order,
-                    deterministic=fixed,
-                    none_param=param,
-                    span=ctx.span(node, site.stmt),
-                )
-            )
+            events.append(_seed_event(ctx, site, seeder, q, text))
             return
         if q in apis.ENTROPY_RESEEDS or apis.numpy_constructor(q):
             return
     else:
         method = site.method
         if method in apis.SEEDING_METHODS and site.resolved is None:
-            fixed = values.seeds_deterministically(apis.SEEDING_METHOD, site)
-            events.append(
-                Seed(
-                    apis.ALL_LIBRARIES,
-                    f"<object>.{method}",
-                    site.order,
-                    deterministic=fixed,
-                    span=ctx.span(node, site.stmt),
-                )
-            )
+            events.append(_seed_event(ctx, site, apis.SEEDING_METHOD, f"<object>.{method}", text))
             return
         if (
             method in apis.TORCH_TENSOR_SAMPLERS
@@ -1132,36 +1389,102 @@ def _events_for_call(
             and not site.has_keyword("generator")
             and (site.resolved is None or site.resolved[0] != "import")
         ):
-            events.append(
-                Draw(apis.TORCH, f"Tensor.{method}", ctx.span(node, site.stmt), site.order)
-            )
+            events.append(Draw(apis.TORCH, f"Tensor.{method}", span(), site.order, text))
             return
         if method in apis.TORCH_DISTRIBUTION_SAMPLERS and site.receiver is not None:
             dist = _distribution(site.receiver, site)
             if dist is not None:
-                events.append(
-                    Draw(apis.TORCH, f"{dist}.{method}", ctx.span(node, site.stmt), site.order)
-                )
+                events.append(Draw(apis.TORCH, f"{dist}.{method}", span(), site.order, text))
                 return
     r = site.resolved
-    if r is None and isinstance(node.func, cst.Attribute):
-        r = ("attr", node.func.attr.value)
-    if r is not None and r[0] != "var":
-        seedlike = r[0] == "import" and _seedlike(str(r[-1])) and bool(node.args)
-        events.append(
-            Call(
-                r if not seedlike else (*r, "seedlike"),
-                site.order,
-                args=call_arguments(node, site.scope, site.order),
-                span=ctx.span(node, site.stmt) if ctx.entry else None,
-            )
+    receiver: Optional[VExpr] = None
+    func = node.func
+    if r is not None and r[0] == "super" and r[2] == "__init__":
+        # ``super().__init__(4, 2)`` in a subclass of ``nn.Linear``: the base draws its weights
+        for base in collector.classes.get(str(r[1]), ClassFacts("")).bases:
+            base_q = external(base)
+            kind = apis.layer_kind(base_q) if base_q is not None else None
+            if base_q is not None and kind == "construct":
+                events.append(
+                    Draw(apis.TORCH, apis.normalize(base_q), span(), site.order, text, kind)
+                )
+    if r is None or r[0] == "var":
+        if isinstance(func, cst.Attribute):
+            r = ("attr", func.attr.value)
+            receiver = builder.value(func.value, site.scope, site.order)
+        elif isinstance(func, cst.Name) and r is None:
+            if func.value not in _BUILTIN_HANDOFFS:
+                return
+            r = ("import", 0, f"builtins.{func.value}")
+            q = str(r[2])
+        else:
+            r = ("value",)
+            receiver = builder.value(func, site.scope, site.order)
+    seedlike = r[0] == "import" and _seedlike(str(r[-1])) and bool(node.args)
+    events.append(
+        Call(
+            r if not seedlike else (*r, "seedlike"),
+            site.order,
+            args=arguments(builder, node, site.scope, site.order),
+            span=span(),
+            text=text,
+            receiver=receiver,
+            with_end=collector.with_ends.get(id(node), 0),
+            external=q,
         )
-    # Functions passed as values (callbacks, ``target=``, ``collate_fn=``) may run later.
+    )
+    # Functions passed as values (callbacks, ``target=``, ``collate_fn=``): for the per-file
+    # rules that follow what a function may run.
     for a in node.args:
         if isinstance(a.value, (cst.Name, cst.Attribute)):
             v = resolve(a.value, site.scope)
             if v is not None and v[0] in ("local", "import", "self"):
                 events.append(Call(v, site.order, value=True))
+
+
+#: Builtins that call what they are given (``map(f, xs)``, ``sorted(xs, key=f)``) or use an
+#: object's protocol (``iter(ds)``, ``next(it)``).
+_BUILTIN_HANDOFFS = frozenset({"map", "filter", "sorted", "min", "max", "iter", "next"})
+
+
+def _seed_event(
+    ctx: FileContext, site: CallSite, seeder: Optional[apis.Seeder], q: str, text: str
+) -> Seed:
+    builder = ctx.builder
+    assert builder is not None
+    libs = seeder.libs if seeder is not None else apis.ALL_LIBRARIES
+    fixed = seeder is None or values.seeds_deterministically(seeder, site)
+    value: Optional[VExpr] = None
+    restores = seeder is not None and seeder.arg is None and seeder.keyword is None
+    none_entropy = False
+    if seeder is None:
+        arg = site.arg(0, "seed")
+    elif restores:
+        arg = None
+    else:
+        arg = site.arg(seeder.arg, seeder.keyword)
+        none_entropy = seeder.none_is_entropy
+    if arg is not None and not arg.star:
+        value = builder.value(arg.value, site.scope, site.order)
+    return Seed(
+        libs,
+        q,
+        site.order,
+        deterministic=fixed,
+        span=ctx.span(site.node, site.stmt),
+        value=value,
+        none_entropy=none_entropy,
+        restores=restores,
+        text=text,
+    )
+
+
+def _on_meta_device(site: CallSite) -> bool:
+    arg = site.arg(None, "device")
+    if arg is None or arg.star:
+        return False
+    known, value = literal(arg.value)
+    return known and value == "meta"
 
 
 def _enables(site: CallSite, flag: tuple[Optional[int], Optional[str]]) -> bool:
@@ -1172,7 +1495,7 @@ def _enables(site: CallSite, flag: tuple[Optional[int], Optional[str]]) -> bool:
     arg = site.arg(position, keyword)
     if arg is None or arg.star:
         return False
-    known, value = _literal(arg.value)
+    known, value = literal(arg.value)
     return not known or bool(value)
 
 
@@ -1185,8 +1508,18 @@ def _training_off(site: CallSite, qualname: str) -> bool:
     arg = site.arg(position, "training")
     if arg is None:
         return not default
-    known, value = _literal(arg.value)
+    known, value = literal(arg.value)
     return not arg.star and known and value is False
+
+
+def _training_dependent(site: CallSite, qualname: str) -> bool:
+    """Functional dropout given ``self.training`` (or another non-literal flag): it draws
+    only while the model is in training mode."""
+    flag = apis.TORCH_TRAINING_FLAGS.get(qualname)
+    if flag is None:
+        return False
+    arg = site.arg(flag[0], "training")
+    return arg is not None and not arg.star and not literal(arg.value)[0]
 
 
 def _distribution(receiver: cst.BaseExpression, site: CallSite) -> Optional[str]:

@@ -10,7 +10,11 @@ Call targets are tuples:
   for relative imports); the project analysis decides whether it is a project definition;
 * ``("self", "C", "m")`` — ``self.m()`` inside a method of class ``C``;
 * ``("super", "C", "m")`` — ``super().m()`` inside class ``C``;
-* ``("attr", "m")`` — ``x.m()`` on an object whose type is unknown: resolved by name.
+* ``("attr", "m")`` — ``x.m()``: the receiver is in ``Call.receiver``; when its value is not
+  known, the call is resolved by name among the classes the program instantiates;
+* ``("value",)`` — a call of a value (a variable, parameter, attribute, subscript or call
+  result), the callee in ``Call.receiver``;
+* ``("stars", "name")`` — a name that only ``from m import *`` statements can bind.
 """
 
 from __future__ import annotations
@@ -26,48 +30,99 @@ Target = tuple[Union[str, int], ...]
 #: A parameter value known statically: True/False/None, a number or a string.
 Literal = Union[bool, int, float, str, None]
 
-#: A condition over a function's parameters: ("truth", p) | ("not", c) |
-#: ("cmp", p, op, literal) | ("and", c, c) | ("or", c, c) | ("unknown",).
-Condition = tuple[object, ...]
+#: A value expression, evaluated by the project analysis against what it knows at that point
+#: (see :mod:`seedlint.engine.vexpr` for the forms): ``("lit", v)``, ``("param", name)``,
+#: ``("local", name)``, ``("global", name)``, ``("closure", scope, name)``, ``("self", attr)``,
+#: ``("selfobj",)``, ``("ref", target)``, ``("call", order)``, ``("ifexp", cond, a, b)``,
+#: ``("seq", items)``, ``("dict", ((key, value), ...))``, ``("sub", base, key)``,
+#: ``("getattr", base, name)``, ``("hash", v)``, ``("str",)``, ``("entropy", source)``,
+#: ``("mix", parts)``, ``("other",)``.
+VExpr = tuple[Any, ...]
+
+#: A condition: ("truth", v) | ("not", c) | ("cmp", v, op, literal) | ("and", c, c) |
+#: ("or", c, c) | ("unknown",) — v a value expression.
+Condition = tuple[Any, ...]
+
+OTHER: VExpr = ("other",)
 
 
 @dataclass(frozen=True)
 class Draw:
-    """A draw from a library's global generator."""
+    """A draw from a library's global generator.
+
+    ``kind``: "draw" (a sampling call), "construct" (a layer constructor that initialises its
+    parameters from the global generator) or "stochastic" (a module such as ``nn.Dropout`` that
+    draws whenever the model holding it is called in training mode)."""
 
     lib: str
     api: str
     span: Span
     order: int
+    #: The call as written, shortened (``np.random.rand(3)``, ``nn.Linear(4, 2)``).
+    text: str = ""
+    kind: str = "draw"
 
 
 @dataclass(frozen=True)
 class Seed:
     """A call that seeds ``libs``; ``deterministic`` False: from a seed that changes from run
-    to run (RNG201) — it does not count as seeding, but the message can say so."""
+    to run (RNG201, decided from this file alone)."""
 
     libs: frozenset[str]
     api: str
     order: int
     deterministic: bool = True
-    #: The seed is this parameter of the enclosing function, and ``None`` would mean OS
-    #: entropy: a call that leaves it ``None`` does not seed.
-    none_param: Optional[str] = None
     #: Where the call is (None for seeds known only through a configured helper's name).
     span: Optional[Span] = None
+    #: The seed as a value expression, judged again where the program knows more (a parameter
+    #: left ``None``, an argparse default, a helper's return value); None: nothing to judge.
+    value: Optional[VExpr] = None
+    #: ``None`` (or no seed at all, ``value`` then ``("lit", None)``) means OS entropy.
+    none_entropy: bool = False
+    #: Restores a saved state (``np.random.set_state``) rather than seeding from a value.
+    restores: bool = False
+    text: str = ""
 
 
 @dataclass(frozen=True)
 class Call:
-    """A call that may reach project code; ``value`` marks a function passed as a value."""
+    """A call that may reach project code; ``value`` marks a function passed as a value
+    (kept for the per-file rules that follow calls; the project analysis reads ``args``)."""
 
     target: Target
     order: int
     value: bool = False
-    #: Every argument: (position or keyword, "lit" | "param" | "ifexp" | "other" | "star", value).
-    args: tuple[tuple[Union[int, str], str, object], ...] = ()
-    #: Where the call is; kept only in files that are entry points.
+    #: Every argument: (position or keyword, value expression); ("*", OTHER) when ``*args`` or a
+    #: forwarded ``**kwargs`` may pass anything from there on, ("**", OTHER) for a ``**config``
+    #: mapping built here.
+    args: tuple[tuple[Union[int, str], VExpr], ...] = ()
     span: Optional[Span] = None
+    #: The call as written, shortened (``Trainer(callbacks=[…])``).
+    text: str = ""
+    #: For ``x.m()``: the receiver ``x`` as a value expression; for ``f()`` where ``f`` is a
+    #: variable, parameter, subscript or call result: the callee (target ``("value",)``).
+    receiver: Optional[VExpr] = None
+    #: The call is a ``with`` item: the order at which its block ends (0: not a ``with``).
+    with_end: int = 0
+    #: The absolute name of an external callee (``torch.utils.data.DataLoader``), if any.
+    external: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Bind:
+    """``name = value`` in execution order: ``kind`` "local" (a name of the function, its
+    parameters included), "global" (a module-level name) or "self" (``self.name``)."""
+
+    kind: str
+    name: str
+    value: VExpr
+    order: int
+
+
+@dataclass(frozen=True)
+class Return:
+    value: VExpr
+    order: int
 
 
 @dataclass(frozen=True)
@@ -80,22 +135,34 @@ class Import:
     order: int
 
 
-Event = Union[Draw, Seed, Call, Import]
+Event = Union[Draw, Seed, Call, Import, Bind, Return]
 
 
 @dataclass
 class ScopeFacts:
-    """The events of one execution scope (module top level or one function), in source order."""
+    """The events of one execution scope (module top level, a function or a lambda), in
+    execution order."""
 
     name: str
     events: list[Event] = field(default_factory=list)
-    #: Parameter names (without ``self``) and their literal defaults.
+    #: Positional parameter names (without ``self``), then keyword-only ones in ``kwonly``.
     params: tuple[str, ...] = ()
-    defaults: dict[str, Literal] = field(default_factory=dict)
-    #: Parameters assigned in the body: conditions on them are not decided from arguments.
+    kwonly: tuple[str, ...] = ()
+    #: Defaults of parameters, as value expressions over the module's names (a literal, a
+    #: function, a module constant).
+    defaults: dict[str, VExpr] = field(default_factory=dict)
+    #: ``*args`` / ``**kwargs`` parameter names ("" when absent).
+    star: str = ""
+    starstar: str = ""
+    #: Parameters assigned in the body (kept for the per-file rules).
     reassigned: frozenset[str] = frozenset()
-    #: order → the conditions on parameters (``if is_training:``) an event sits under.
+    #: order → the conditions an event sits under (innermost last).
     conditions: dict[int, tuple[Condition, ...]] = field(default_factory=dict)
+    #: The body yields (a generator; with ``@contextmanager``, a context manager).
+    generator: bool = False
+    #: A method: the class it belongs to ("" otherwise); ``static`` for static methods.
+    method_of: str = ""
+    static: bool = False
 
 
 @dataclass
@@ -106,6 +173,12 @@ class ClassFacts:
     #: Keyword names passed in calls inside the class body, and string keys set on dicts
     #: (``kwargs.setdefault("worker_init_fn", …)``): what a subclass supplies to its base.
     mentions: set[str] = field(default_factory=set)
+    #: ``self.x = …`` assignments in the class's methods, by attribute: how many.
+    attr_writes: dict[str, int] = field(default_factory=dict)
+    #: Methods decorated ``@property`` / ``@cached_property``.
+    properties: list[str] = field(default_factory=list)
+    #: A ``@dataclass`` (its ``__post_init__`` runs when it is built).
+    dataclass: bool = False
 
 
 @dataclass
@@ -135,6 +208,9 @@ class FileFacts:
     cells: Optional[tuple[CellMap, ...]] = None
     #: Cleared by the prefilter: syntax-checked only, left out of the project analysis.
     light: bool = False
+    #: ``parser.add_argument("--seed", default=…)`` in this file: dest → (default, the value is
+    #: a string when given on the command line).
+    argparse: dict[str, tuple[Literal, bool]] = field(default_factory=dict)
 
     @property
     def has_guard(self) -> bool:

@@ -22,7 +22,7 @@ VAR: Binding = ("var",)
 
 # Resolutions of an expression (see seedlint.engine.facts for call targets):
 # ("import", level, "dotted") | ("local", "qualname") | ("self", "C", "m") | ("super", "C", "m")
-# | ("var", "name") | ("attr", "m")
+# | ("var", "name") | ("attr", "m") | ("stars", "name")
 Resolved = tuple[Union[str, int], ...]
 
 
@@ -141,9 +141,11 @@ def resolve(node: cst.BaseExpression, scope: NameScope, depth: int = 0) -> Optio
         binding = scope.lookup(node.value)
         if binding is None:
             star = scope.module().star_imports
-            if star:
-                level, mod = star[-1]
+            if len(star) == 1:
+                level, mod = star[0]
                 return ("import", level, f"{mod}.{node.value}" if mod else node.value)
+            if star:
+                return ("stars", node.value)  # the project analysis tries each, last first
             return None
         kind = binding[0]
         if kind == "import":

@@ -19,7 +19,7 @@ from seedlint.engine.cache import DIRNAME, Cache
 from seedlint.engine.collect import analyse_module
 from seedlint.engine.facts import FileFacts
 from seedlint.engine.program import Program
-from seedlint.findings import FileError, Finding, Report
+from seedlint.findings import FileError, Finding, Location, Report
 from seedlint.rules.base import Rule, all_rules
 
 
@@ -416,6 +416,14 @@ def lint(
             continue
         if finding.path in cells:
             finding = notebook.to_cell(finding, cells[finding.path])
+        if any(loc.path in cells for loc in finding.related):
+            finding = replace(
+                finding,
+                related=tuple(
+                    _related_cell(loc, cells[loc.path]) if loc.path in cells else loc
+                    for loc in finding.related
+                ),
+            )
         kept.append(finding)
     report.findings = sorted(set(kept), key=lambda f: f.sort_key)
     if cache is not None and run_key is not None and not report.errors:
@@ -441,6 +449,12 @@ def _run_key(
     for src, _, key, _ in preread:
         h.update(f"\0{src.path}\0{src.key}\0{key}".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
+def _related_cell(loc: Location, cells: tuple[notebook.CellMap, ...]) -> Location:
+    """A related location in a notebook, in its cell's coordinates."""
+    mapped = notebook.to_cell(Finding("", "", loc.path, loc.span), cells)
+    return Location(loc.path, mapped.span, mapped.cell)
 
 
 def _ignored(finding: Finding, settings: Settings) -> bool:

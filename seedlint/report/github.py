@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from seedlint.findings import Report
+from seedlint.report.text import related_suffix
 
 
 def _escape_data(text: str) -> str:
@@ -23,11 +24,11 @@ def write(report: Report, out: TextIO) -> None:
             out.write(
                 f"::warning file={_escape_property(f.path)},"
                 f"title={_escape_property(f'{f.code} (cell {f.cell}, line {s.line}, column {s.column})')}::"
-                f"{_escape_data(f.message)}\n"
+                f"{_escape_data(f.message + related_suffix(f))}\n"
             )
             continue
         out.write(
             f"::warning file={_escape_property(f.path)},line={s.line},col={s.column},"
             f"endLine={s.end_line},endColumn={s.end_column},title={f.code}::"
-            f"{_escape_data(f.message)}\n"
+            f"{_escape_data(f.message + related_suffix(f))}\n"
         )

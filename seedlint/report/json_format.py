@@ -22,6 +22,18 @@ def as_dict(finding: Finding) -> dict[str, Any]:
         if finding.fix is None
         else {"applicability": finding.fix.applicability, "message": finding.fix.message},
         "entry_point": finding.entry_point,
+        # the other draws with the same cause (one missing seed): where they are
+        "related": [
+            {
+                "path": loc.path,
+                "line": loc.span.line,
+                "column": loc.span.column,
+                "end_line": loc.span.end_line,
+                "end_column": loc.span.end_column,
+                **({"cell": loc.cell} if loc.cell is not None else {}),
+            }
+            for loc in finding.related
+        ],
         # notebooks: the cell (1-based position in the notebook's "cells", markdown included);
         # line and column are then relative to that cell's source. null for .py files.
         "cell": finding.cell,

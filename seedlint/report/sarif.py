@@ -137,6 +137,21 @@ def _result(
             }
         }
     ]
+    if finding.related:
+        related = []
+        for i, loc in enumerate(finding.related, start=1):
+            entry: JSON = {
+                "id": i,
+                "physicalLocation": {
+                    "artifactLocation": artifact_location(loc.path),
+                    "region": _region(loc.span),
+                },
+                "message": {"text": "another draw with the same cause"},
+            }
+            if loc.cell is not None:
+                entry["properties"] = {"cell": loc.cell}
+            related.append(entry)
+        result["relatedLocations"] = related
     if fingerprint is not None:
         result["partialFingerprints"] = {FINGERPRINT: fingerprint}
     fix = _fix(finding, files)

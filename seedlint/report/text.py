@@ -8,11 +8,30 @@ from typing import TextIO
 from seedlint.findings import Finding, Report
 
 
+#: Related locations a text line names before "…".
+_SHOWN = 3
+
+
 def line(finding: Finding, unsafe: bool = False) -> str:
     marker = " [*]" if finding.fix is not None else ""
     s = finding.span
     where = finding.path if finding.cell is None else f"{finding.path}:cell {finding.cell}"
-    return f"{where}:{s.line}:{s.column}: {finding.code}{marker} {finding.message}"
+    return f"{where}:{s.line}:{s.column}: {finding.code}{marker} {finding.message}" + (
+        related_suffix(finding)
+    )
+
+
+def related_suffix(finding: Finding) -> str:
+    """`` (and 2 more draws: a.py:3, b.py:9)`` for a finding that covers other draws."""
+    if not finding.related:
+        return ""
+    shown = [
+        f"{loc.path}{f':cell {loc.cell}' if loc.cell is not None else ''}:{loc.span.line}"
+        for loc in finding.related[:_SHOWN]
+    ]
+    more = ", …" if len(finding.related) > _SHOWN else ""
+    n = len(finding.related)
+    return f" (and {n} more draw{'s' if n != 1 else ''}: {', '.join(shown)}{more})"
 
 
 def write(report: Report, out: TextIO, unsafe: bool = False) -> None:

@@ -7,25 +7,33 @@ these rules word what it found.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from seedlint import apis
-from seedlint.engine.program import Program, UnseededDraw
-from seedlint.findings import Finding, Fix
+from seedlint.engine.interp import MAIN, WORKER, EntryRun, Hit
+from seedlint.engine.program import Program
+from seedlint.findings import Finding, Fix, Location
 from seedlint.rules.base import Invalid, Rule, Valid
 
 _WHEN = """
 In project scope (the default) the analysed files form one program. seedlint finds the entry
 points (a `__main__` guard, `__main__.py`, paths listed in `entry-points`, and script code
-at the top level of a module no other analysed module imports) and follows each one in
-execution order: imported project modules run their top level at import time, called
-functions and instantiated classes run their bodies (code under `if flag:` is skipped where
-the call makes `flag` false), and code
-reached later through paths it cannot follow (`model(x)` reaching `forward`, callbacks) runs after
-the main flow's seeding. A draw is reported when some entry point runs it before seeding {lib};
-the message names that entry point. Modules that no entry point reaches are library code: their
-callers own the seeding, so they are not reported. In file scope (`--scope file`, flake8) each
-file is its own program.
+at the top level of a module no other analysed module imports) and runs each one abstractly,
+in execution order: imported project modules run their top level at import time; called
+functions and built classes run their bodies with what is known of their arguments (code
+under `if flag:` is skipped where `flag` is known to be false: a literal argument, a default,
+an argparse default, a constructor argument stored on `self`, a module constant); methods run
+only when something calls them (`model(x)` runs `forward`, a DataLoader runs its dataset's
+`__getitem__` — in its workers when `num_workers` is not 0); functions passed as values run
+where they are called (callbacks, `partial`, registries). Code reached only later (through a
+callee whose value is unknown) runs after the main flow's seeding. A draw is reported when
+some entry point runs it before seeding {lib}; the message names that entry point and, when the
+draw is in another file, the calls that lead to it. When an entry point never seeds {lib}, the
+cause is one missing seed: one finding at its first draw, the others as related locations.
+Draws at import time or before the entry point's seed line are their own findings. Modules
+that no entry point reaches are library code: their callers own the seeding, so they are not
+reported. In file scope (`--scope file`, flake8) each file is its own program.
 """
 
 
@@ -37,14 +45,48 @@ change (they become reproducible); an existing seed later in the program still t
 there.
 """
 
+#: How many related locations the text of a message names.
+_SHOWN = 3
 
-def _place(u: UnseededDraw) -> str:
+
+def _place(hit: Hit) -> str:
     """Where the entry point's seed must go for this draw: "top" (before every import: the
     draw runs at import time of another module), "imports" (after the header imports: the
     entry's own top level draws before its guard), "main" (first statement of the guard)."""
-    if u.at_import:
+    if hit.at_import:
         return "top"
-    return "imports" if u.before_guard else "main"
+    return "imports" if hit.before_guard else "main"
+
+
+@dataclass
+class _Group:
+    """One cause: the draws an entry point runs unseeded for one reason."""
+
+    run: EntryRun
+    hits: list[Hit]
+    kind: str  # "import" | "early" | "never"
+
+    @property
+    def first(self) -> Hit:
+        return self.hits[0]
+
+
+def groups(program: Program, lib: str) -> list[_Group]:
+    """Per entry point: each draw at import time or before the seed line on its own, and the
+    draws of an entry point that never seeds ``lib`` as one group (first draw first)."""
+    out: list[_Group] = []
+    for run in program.runs():
+        never: list[Hit] = []
+        for hit in sorted((h for h in run.hits if h.draw.lib == lib), key=lambda h: h.seq):
+            if hit.at_import:
+                out.append(_Group(run, [hit], "import"))
+            elif hit.followed and hit.ctx == MAIN and lib in run.seeded:
+                out.append(_Group(run, [hit], "early"))
+            else:
+                never.append(hit)
+        if never:
+            out.append(_Group(run, never, "never"))
+    return out
 
 
 class _UnseededGlobal(Rule):
@@ -52,74 +94,134 @@ class _UnseededGlobal(Rule):
     seed_hint: ClassVar[str]
 
     def check_program(self, program: Program) -> Iterable[Finding]:
-        # Every entry point that runs a draw unseeded gets the seed from the one fix: the
-        # finding names one of them, the fix edits all (extra targets in ``data``).
-        everyone: dict[tuple[str, int], dict[str, str]] = {}
-        for run in program.runs():
-            for other in run.unseeded:
-                if other.draw.lib == self.lib:
-                    spot = (other.facts.path, other.draw.order)
-                    everyone.setdefault(spot, {}).setdefault(other.entry.path, _place(other))
-        for u in program.unseeded_draws(self.lib):
-            place = _place(u)
-            where = {
-                "top": "before its imports",
-                "imports": "after its imports",
-                "main": "at the start of its main flow",
-            }[place]
-            others = everyone.get((u.facts.path, u.draw.order), {})
-            extra = tuple(sorted((p, pl) for p, pl in others.items() if p != u.entry.path))
-            also = f" (and to {len(extra)} more entry points)" if extra else ""
-            # "after its imports" must still come before this draw when it sits between them.
-            before = u.draw.span.stmt_line if place == "imports" and u.facts is u.entry else 0
-            fix = Fix(
-                "unsafe",
-                f"add `seed_everything(0)` to {u.entry.path} {where}{also}",
-                "seed-entry",
-                data=(place, extra, before),
-                target=u.entry.path,
-            )
-            yield Finding(
-                self.code,
-                self.message(u),
-                u.facts.path,
-                u.draw.span,
-                fix=fix,
-                entry_point=u.entry.path,
-            )
+        # A draw that starts the groups of several entry points gets one finding: it names the
+        # first entry point, and its fix seeds every one of them (extra targets in ``data``).
+        merged: dict[tuple[str, int, int], tuple[_Group, list[_Group]]] = {}
+        for group in groups(program, self.lib):
+            hit = group.first
+            spot = (hit.path, hit.span.line, hit.span.column)
+            if spot in merged:
+                merged[spot][1].append(group)
+            else:
+                merged[spot] = (group, [])
+        for group, others in merged.values():
+            yield self._finding(group, others)
 
-    def message(self, u: UnseededDraw) -> str:
-        text = self._message(u)
-        if u.seed_hint and not u.seeded_later:
+    def _finding(self, group: _Group, others: list[_Group]) -> Finding:
+        hit = group.first
+        entry = group.run.entry
+        place = _place(hit)
+        where = {
+            "top": "before its imports",
+            "imports": "after its imports",
+            "main": "at the start of its main flow",
+        }[place]
+        extra_places: dict[str, str] = {}
+        for other in others:
+            if other.run.entry.path != entry.path:
+                extra_places.setdefault(other.run.entry.path, _place(other.first))
+        extra = tuple(sorted(extra_places.items()))
+        also = f" (and to {len(extra)} more entry points)" if extra else ""
+        # "after its imports" must still come before this draw when it sits between them.
+        before = hit.span.stmt_line if place == "imports" and hit.facts is entry else 0
+        fix = Fix(
+            "unsafe",
+            f"add `seed_everything(0)` to {entry.path} {where}{also}",
+            "seed-entry",
+            data=(place, extra, before),
+            target=entry.path,
+        )
+        seen = {(hit.path, hit.span.line, hit.span.column)}
+        related: list[Location] = []
+        for g in (group, *others):
+            for h in g.hits[1:] if g is group else g.hits:
+                spot = (h.path, h.span.line, h.span.column)
+                if spot not in seen:
+                    seen.add(spot)
+                    related.append(Location(h.path, h.span))
+        return Finding(
+            self.code,
+            self.message(group),
+            hit.path,
+            hit.span,
+            fix=fix,
+            entry_point=entry.path,
+            related=tuple(related),
+        )
+
+    def message(self, group: _Group) -> str:
+        text = self._message(group)
+        run = group.run
+        if run.seed_hints and group.kind == "never":
             text += (
-                f" (if `{u.seed_hint}` seeds {apis.LIBRARY_TITLE[self.lib]}, "
+                f" (if `{run.seed_hints[0]}` seeds {apis.LIBRARY_TITLE[self.lib]}, "
                 "list it in `seed-functions`)"
             )
         return text
 
-    def _message(self, u: UnseededDraw) -> str:
-        api = u.draw.api
+    def _message(self, group: _Group) -> str:
+        hit = group.first
         title = apis.LIBRARY_TITLE[self.lib]
-        entry = u.entry.path
-        if u.at_import:
-            return (
-                f"`{api}` runs at import time of {u.facts.path}, before {entry} seeds {title}: "
-                f"draw inside a function, or seed before the import"
+        entry = group.run.entry.path
+        call = f"`{hit.text}`"
+        path = _path(hit, entry)
+        kind = hit.draw.kind
+        generator = "torch's global generator" if self.lib == apis.TORCH else title
+        if kind == "construct":
+            what = f"{call} initialises model weights from {generator}{path}"
+        elif kind == "stochastic":
+            what = (
+                f"{call} draws from {generator} whenever the model holding it runs in training "
+                f"mode{path}"
             )
-        if u.seeded_later:
+        else:
+            what = f"{call} draws from {title}{path}"
+        if group.kind == "import":
+            where = hit.import_of or hit.facts.path
             return (
-                f"`{api}` draws from {title} before {entry} seeds it: "
-                f"move `{self.seed_hint}` (or `seed_everything(...)`) ahead of this call"
+                f"{call} runs at import time of {where}{path}, before {entry} seeds {title}: "
+                "draw inside a function, or seed before the import"
             )
-        if u.entropy_seeded:
+        if group.kind == "early":
+            if kind == "construct":
+                return (
+                    f"{what} before {entry} seeds it: build the model after "
+                    f"`{self.seed_hint}` (or `seed_everything(...)`)"
+                )
             return (
-                f"`{api}` draws from {title}, which {entry} seeds only with a seed that changes "
-                f"on every run (see RNG201): seed it with a fixed value"
+                f"{what} before {entry} seeds it: move `{self.seed_hint}` (or "
+                "`seed_everything(...)`) ahead of this call"
+            )
+        if hit.ctx == WORKER:
+            return (
+                f"{what} in DataLoader worker processes, which {entry} seeds only through "
+                "torch (each worker is seeded from the main process's torch generator), and it "
+                "never seeds torch: call `torch.manual_seed(...)` (or `seed_everything(...)`) "
+                "at the start of its main flow"
             )
         return (
-            f"`{api}` draws from {title}, which {entry} never seeds: call `{self.seed_hint}` "
+            f"{what}, which {entry} never seeds: call `{self.seed_hint}` "
             f"(or `seed_everything(...)`) at the start of its main flow"
         )
+
+
+def _path(hit: Hit, entry: str) -> str:
+    """`` (`train.py:12 Net()` → `model.py:8 nn.Linear(4, 2)`)`` when the draw is in another
+    file than the entry point, or reached through code that runs later."""
+    if hit.path == entry and all(s.path == entry for s in hit.steps):
+        return ""
+    steps = list(hit.steps)
+    # From the entry point's last call on the way (``main()`` → … is not news).
+    in_entry = [i for i, step in enumerate(steps) if step.path == entry]
+    if in_entry:
+        steps = steps[in_entry[-1] :]
+    if not steps:
+        return ""
+    shown = [s.describe() for s in steps]
+    if len(shown) > _SHOWN:
+        shown = [*shown[:2], "…", shown[-1]]
+    last = f"`{hit.path}:{hit.span.line} {hit.text}`"
+    return " (" + " → ".join([*shown, last]) + ")"
 
 
 class UnseededPythonRandom(_UnseededGlobal):

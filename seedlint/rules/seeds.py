@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar, Optional
 
 import libcst as cst
 
 from seedlint import apis
 from seedlint.engine.collect import CallSite, FileContext
+from seedlint.engine.interp import EntropySeed
+from seedlint.engine.program import Program
 from seedlint.engine.values import SeedValue, judge_seed
 from seedlint.engine.walk import walk
-from seedlint.findings import Fix
+from seedlint.findings import Finding, Fix
 from seedlint.rules.base import Invalid, Rule, Valid
 from seedlint.rules.generators import is_torch_generator, module_name
 
@@ -160,6 +163,58 @@ class NondeterministicSeed(Rule):
         else:
             return
         ctx.report(self.code, message, site.node, site.stmt, fix=_entropy_fix(ctx, site, value))
+
+
+    def check_program(self, program: Program) -> Iterable[Finding]:
+        """Seeds whose value changes from run to run only where the program says so: a helper
+        given ``None`` (or left at a ``None`` default), an argparse option defaulting to
+        ``None``, a seed returned by a helper that reads the clock or hashes a string."""
+        local = {
+            (f.path, f.span.line, f.span.column)
+            for facts in program.files.values()
+            for f in facts.findings
+            if f.code == self.code
+        }
+        for run in program.runs():
+            for seed in run.entropy_seeds:
+                site = seed.site
+                spot = (site.path, site.span.line, site.span.column)
+                if spot in local:
+                    continue
+                local.add(spot)
+                yield Finding(
+                    self.code,
+                    _program_message(seed),
+                    site.path,
+                    site.span,
+                    entry_point=run.entry.path,
+                )
+
+
+def _program_message(seed: EntropySeed) -> str:
+    call = f"`{seed.site.text}`"
+    seeder = seed.seeder.replace("numpy.", "np.", 1)
+    none = seed.why.startswith("`None`")
+    if seed.seeder_site is not None:
+        inner = f"`{seeder}` ({seed.seeder_site.path}:{seed.seeder_site.span.line})"
+        if none:
+            return (
+                f"{call} passes {seed.why} on to {inner}, which then seeds from OS entropy, "
+                "so every run differs: pass a fixed seed"
+            )
+        return (
+            f"{call} passes a seed from {seed.why} on to {inner}, so every run gets a "
+            "different seed: use a fixed seed (from the config or command line) and log it"
+        )
+    if none:
+        return (
+            f"{call} is seeded with {seed.why}, which means OS entropy, so every run differs: "
+            "pass a fixed seed (give the option a default)"
+        )
+    return (
+        f"{call} is seeded from {seed.why}, so every run gets a different seed: use a fixed "
+        "seed (from the config or command line) and log it"
+    )
 
 
 def _in_loop(stmt: cst.CSTNode, ctx: FileContext) -> bool:

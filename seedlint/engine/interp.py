@@ -1,0 +1,1718 @@
+"""Running one entry point abstractly: which draws run before their library is seeded.
+
+The entry point's top level is executed event by event, in order (:mod:`seedlint.engine.facts`):
+importing a project module runs its top level once, calling a project function walks its body
+with what is known of the arguments, building a project class runs its ``__init__``, and a
+seeding call marks its libraries seeded. Values are followed as far as the files tell
+(:class:`Value`): literals and defaults, argparse options, functions and bound methods passed as
+values (callbacks, partials, registries), the instances a program builds and the attributes
+their constructors store. Conditions over known values are decided; unknown ones go both ways.
+
+What an entry point runs (DESIGN, "What an entry point runs"):
+
+* calls resolved by name, and functions passed to code outside the project (``map(f, xs)``,
+  ``model.apply(init)``, ``CLI(run)``), at the point they are passed;
+* methods *called* on an instance (``obj.m()``, ``self.m()``), dispatched on the instance's
+  class; on an object of unknown type, the methods of that name among the classes the run
+  builds (they run after the main flow);
+* protocol methods through their protocol: ``__init__`` when built, ``__call__``/``forward`` when
+  an instance is called (an unknown callee may be any instance the run built), or handed to
+  outside code; ``__getitem__``/``__iter__`` when handed to a DataLoader (in its workers when
+  ``num_workers`` is not 0); ``__enter__`` in ``with``;
+* functions stored for later (passed to project code, kept in attributes) when some unknown
+  callee may call them.
+
+Code that is not reached by following the main flow in order runs after it: it sees every seed
+of the main flow. Worker-side code is seeded exactly when the main flow seeds torch.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Optional
+
+from seedlint import apis
+from seedlint.engine.facts import (
+    Bind,
+    Call,
+    Condition,
+    Draw,
+    FileFacts,
+    Import,
+    Return,
+    ScopeFacts,
+    Seed,
+    Target,
+    VExpr,
+)
+from seedlint.findings import Span
+
+if TYPE_CHECKING:
+    from seedlint.engine.program import Program
+
+#: Nesting bound for followed calls (a few Python frames each: well under the recursion limit).
+_MAX_DEPTH = 120
+#: Alternatives kept for one value before it becomes unknown.
+_MAX_OPTIONS = 8
+#: Events executed for one entry point before the walk stops following calls (a safety net
+#: against pathological projects; real entry points stay far below it).
+_MAX_STEPS = 400_000
+
+MAIN = "main"
+WORKER = "worker"
+
+# --- values ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Site:
+    """A place in the code, for messages: a call on a path, or where a seed's value came from."""
+
+    key: str
+    path: str
+    span: Span
+    text: str
+
+    def describe(self) -> str:
+        return f"`{self.path}:{self.span.line} {self.text}`"
+
+
+class Value:
+    __slots__ = ()
+
+    def key(self) -> object:
+        return id(self)
+
+
+class _Unknown(Value):
+    __slots__ = ()
+
+    def key(self) -> object:
+        return "?"
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Value = _Unknown()
+
+
+@dataclass(frozen=True, eq=False)
+class Lit(Value):
+    value: object
+    origin: Optional[Site] = None
+
+    def key(self) -> object:
+        return ("L", type(self.value).__name__, repr(self.value)[:80], _site_key(self.origin))
+
+
+@dataclass(frozen=True, eq=False)
+class ArgOpt(Value):
+    """``args.seed`` of an argparse namespace: the option's default, or what the command line
+    gives (a string when ``strish``)."""
+
+    dest: str
+    default: object
+    strish: bool
+    origin: Optional[Site] = None
+
+    def key(self) -> object:
+        return ("A", self.dest, repr(self.default), _site_key(self.origin))
+
+
+@dataclass(frozen=True, eq=False)
+class Entropy(Value):
+    source: str
+    origin: Optional[Site] = None
+
+    def key(self) -> object:
+        return ("E", self.source, _site_key(self.origin))
+
+
+@dataclass(frozen=True, eq=False)
+class Str(Value):
+    """A string whose text is not known."""
+
+    def key(self) -> object:
+        return "S"
+
+
+@dataclass(frozen=True, eq=False)
+class Func(Value):
+    key_: str
+    qual: str
+    bound: tuple[tuple[object, Value], ...] = ()
+    self_inst: Optional[Inst] = None
+    closure: Optional[dict[str, Value]] = None
+    #: The class whose method this is, for ``self.m()`` inside it when no instance is known.
+    method_of: Optional[tuple[str, str]] = None
+
+    def key(self) -> object:
+        return (
+            "F",
+            self.key_,
+            self.qual,
+            tuple((k, v.key()) for k, v in self.bound),
+            self.self_inst.uid if self.self_inst is not None else None,
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Cls(Value):
+    key_: str
+    cls: str
+
+    def key(self) -> object:
+        return ("C", self.key_, self.cls)
+
+
+@dataclass(eq=False)
+class Inst(Value):
+    key_: str
+    cls: str
+    uid: int
+    attrs: dict[str, Value] = field(default_factory=dict)
+
+    def key(self) -> object:
+        return ("I", self.uid)
+
+
+@dataclass(frozen=True, eq=False)
+class Ext(Value):
+    """Something outside the analysed files, by its absolute name (``numpy.random.normal``)."""
+
+    qualname: str
+
+    def key(self) -> object:
+        return ("X", self.qualname)
+
+
+@dataclass(frozen=True, eq=False)
+class Partial(Value):
+    func: Value
+    args: tuple[tuple[object, Value], ...] = ()
+
+    def key(self) -> object:
+        return ("P", self.func.key(), tuple((k, v.key()) for k, v in self.args))
+
+
+@dataclass(frozen=True, eq=False)
+class Seq(Value):
+    items: tuple[Value, ...]
+
+    def key(self) -> object:
+        return ("Q", tuple(v.key() for v in self.items))
+
+
+@dataclass(frozen=True, eq=False)
+class DictV(Value):
+    items: tuple[tuple[object, Value], ...]
+    #: Every key is a known literal.
+    complete: bool = True
+
+    def key(self) -> object:
+        return ("D", tuple((repr(k), v.key()) for k, v in self.items))
+
+
+@dataclass(frozen=True, eq=False)
+class Alt(Value):
+    """One of several values (a name assigned in a branch that may or may not run)."""
+
+    options: tuple[Value, ...]
+
+    def key(self) -> object:
+        return ("O", tuple(v.key() for v in self.options))
+
+
+@dataclass(frozen=True, eq=False)
+class Namespace(Value):
+    """The result of ``parser.parse_args()``."""
+
+    defaults: tuple[tuple[str, tuple[object, bool]], ...]
+    overrides: tuple[tuple[str, Value], ...] = ()
+
+    def key(self) -> object:
+        return ("N", len(self.defaults), tuple((k, v.key()) for k, v in self.overrides))
+
+    def get(self, dest: str) -> Value:
+        for name, value in self.overrides:
+            if name == dest:
+                return value
+        for name, (default, strish) in self.defaults:
+            if name == dest:
+                return ArgOpt(dest, default, strish)
+        return UNKNOWN
+
+
+def _site_key(site: Optional[Site]) -> object:
+    return None if site is None else (site.key, site.span.line, site.span.column)
+
+
+def join(a: Optional[Value], b: Value) -> Value:
+    """A value that may be ``a`` or ``b``."""
+    if a is None or a is b:
+        return b
+    if a is UNKNOWN or b is UNKNOWN:
+        return UNKNOWN
+    options: list[Value] = []
+    seen: set[object] = set()
+    for v in (*_options(a), *_options(b)):
+        k = v.key()
+        if k not in seen:
+            seen.add(k)
+            options.append(v)
+    if len(options) == 1:
+        return options[0]
+    if len(options) > _MAX_OPTIONS:
+        return UNKNOWN
+    return Alt(tuple(options))
+
+
+def _options(v: Value) -> tuple[Value, ...]:
+    return v.options if isinstance(v, Alt) else (v,)
+
+
+def _python_value(v: Value) -> tuple[bool, object]:
+    """(known, value) for conditions: literals, argparse defaults other than ``None`` (an
+    option left ``None`` means "not given": the command line decides), and objects (never
+    ``None``, always true)."""
+    if isinstance(v, Lit):
+        return True, v.value
+    if isinstance(v, ArgOpt):
+        return (v.default is not None), v.default
+    if isinstance(v, (Func, Cls, Inst, Ext, Partial)):
+        return True, _OBJECT
+    if isinstance(v, Seq):
+        return True, tuple(_OBJECT for _ in v.items)
+    if isinstance(v, Alt):
+        known = [_python_value(o) for o in v.options]
+        if all(k for k, _ in known):
+            values = [x for _, x in known]
+            if all(x is _OBJECT for x in values):
+                return True, _OBJECT
+        return False, None
+    return False, None
+
+
+class _Object:
+    """Stands for an object in conditions: not ``None``, true, equal only to itself."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+_OBJECT = _Object()
+
+
+def evaluate_condition(cond: Condition, value_of: Any) -> Optional[bool]:
+    """True/False when the values decide ``cond``, None when they do not."""
+    kind = cond[0]
+    if kind == "truth":
+        v = value_of(cond[1])
+        if isinstance(v, Alt):
+            verdicts = {_truth(o) for o in v.options}
+            return verdicts.pop() if len(verdicts) == 1 else None
+        return _truth(v)
+    if kind == "not":
+        inner = evaluate_condition(cond[1], value_of)
+        return None if inner is None else not inner
+    if kind == "cmp":
+        v = value_of(cond[1])
+        options = v.options if isinstance(v, Alt) else (v,)
+        verdicts = {_compare(o, str(cond[2]), cond[3]) for o in options}
+        return verdicts.pop() if len(verdicts) == 1 else None
+    if kind in ("and", "or"):
+        left = evaluate_condition(cond[1], value_of)
+        if kind == "and" and left is False:
+            return False
+        if kind == "or" and left is True:
+            return True
+        right = evaluate_condition(cond[2], value_of)
+        if kind == "and":
+            if right is False:
+                return False
+            return True if left and right else None
+        if right is True:
+            return True
+        return False if left is False and right is False else None
+    return None
+
+
+def _truth(v: Value) -> Optional[bool]:
+    known, value = _python_value(v)
+    if not known:
+        return None
+    try:
+        return bool(value)
+    except Exception:
+        return None
+
+
+def _compare(v: Value, op: str, other: object) -> Optional[bool]:
+    known, value = _python_value(v)
+    if not known:
+        return None
+    try:
+        if op == "is":
+            return value is other
+        if op == "is not":
+            return value is not other
+        if value is _OBJECT:
+            if op == "==":
+                return False if other is None else None
+            if op == "!=":
+                return True if other is None else None
+            return None
+        if op == "==":
+            return bool(value == other)
+        if op == "!=":
+            return bool(value != other)
+        if op == "<":
+            return bool(value < other)  # type: ignore[operator]
+        if op == "<=":
+            return bool(value <= other)  # type: ignore[operator]
+        if op == ">":
+            return bool(value > other)  # type: ignore[operator]
+        if op == ">=":
+            return bool(value >= other)  # type: ignore[operator]
+        if op == "in" and isinstance(other, tuple):
+            return value in other
+        if op == "not in" and isinstance(other, tuple):
+            return value not in other
+    except TypeError:
+        return None
+    return None
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A draw an entry point runs while its library is not seeded."""
+
+    facts: FileFacts
+    draw: Draw
+    #: The calls from the entry point to the draw (outermost first), without the draw.
+    steps: tuple[Site, ...]
+    #: The draw runs while an imported module's top level executes.
+    at_import: bool
+    #: The module whose import runs it (for ``at_import``).
+    import_of: Optional[str]
+    #: Reached by following the main flow in order (not only through code that runs later).
+    followed: bool
+    #: Runs while the entry point's own top level (outside its ``__main__`` guard) executes.
+    before_guard: bool
+    #: Execution order within the run.
+    seq: int
+    ctx: str = MAIN
+    #: A span to report instead of the draw's own (a partial of a draw API, called here).
+    at: Optional[Site] = None
+
+    @property
+    def path(self) -> str:
+        return self.at.path if self.at is not None else self.facts.path
+
+    @property
+    def span(self) -> Span:
+        return self.at.span if self.at is not None else self.draw.span
+
+    @property
+    def text(self) -> str:
+        return self.at.text if self.at is not None else (self.draw.text or self.draw.api)
+
+
+@dataclass(frozen=True)
+class EntropySeed:
+    """A seeding call whose seed changes from run to run, found by following values: reported
+    (RNG201) at ``site`` — the call that passes the value into a project helper, else the
+    seeding call itself."""
+
+    site: Site
+    seeder: str
+    seeder_site: Optional[Site]
+    why: str
+
+
+@dataclass
+class EntryRun:
+    entry: FileFacts
+    reason: str = ""
+    #: Libraries the main flow seeds (with any seed).
+    seeded: set[str] = field(default_factory=set)
+    hits: list[Hit] = field(default_factory=list)
+    #: Libraries the main flow seeds only after some of its draws.
+    seeded_later: set[str] = field(default_factory=set)
+    #: Where this run first seeds torch with a fixed seed: the call in the entry point that
+    #: leads to it (or the seeding call itself), as (file, span, order).
+    torch_seed: Optional[tuple[FileFacts, Span, int]] = None
+    #: Files whose top level this run executed (the entry point and what it imports).
+    modules: set[str] = field(default_factory=set)
+    entropy_seeds: list[EntropySeed] = field(default_factory=list)
+    seed_hints: list[str] = field(default_factory=list)
+
+
+# --- the walk ----------------------------------------------------------------------------------
+
+
+class _Frame:
+    __slots__ = (
+        "closure",
+        "ctx",
+        "current",
+        "depth",
+        "env",
+        "key",
+        "may",
+        "qual",
+        "restores",
+        "results",
+        "returns",
+        "scope",
+        "self_inst",
+        "site",
+    )
+
+    def __init__(
+        self,
+        key: str,
+        qual: str,
+        scope: ScopeFacts,
+        env: dict[str, Value],
+        self_inst: Optional[Inst],
+        closure: Optional[dict[str, Value]],
+        may: bool,
+        site: Optional[Site],
+        depth: int,
+        ctx: str,
+    ) -> None:
+        self.key, self.qual, self.scope, self.env = key, qual, scope, env
+        self.self_inst, self.closure, self.may, self.site = self_inst, closure, may, site
+        self.depth, self.ctx = depth, ctx
+        self.results: dict[int, Value] = {}
+        self.returns: list[Value] = []
+        self.restores: list[tuple[int, frozenset[str], frozenset[str]]] = []
+        self.current = 0
+
+
+@dataclass
+class _Later:
+    func: Func
+    ctx: str
+    steps: tuple[Site, ...]
+
+
+class Runner:
+    def __init__(self, program: Program, entry: str, reason: str) -> None:
+        self.p = program
+        self.entry = entry
+        self.reason = reason
+        self.facts = program.files[entry]
+        self.result = EntryRun(self.facts, reason)
+        self.state: set[str] = set()
+        self.ctx = MAIN
+        self.followed = True
+        self.imported: set[str] = set()
+        self.module_env: dict[str, dict[str, Value]] = {}
+        self.frames: list[_Frame] = []
+        self.on_stack: set[tuple[str, str]] = set()
+        self.memo: dict[tuple[object, ...], tuple[frozenset[str], Value]] = {}
+        self.seq = itertools.count()
+        self.uids = itertools.count(1)
+        self.steps_left = _MAX_STEPS
+        #: Hits recorded so far, by (file, draw order, ctx): one path per draw is enough.
+        self.hit_keys: set[tuple[str, int, str]] = set()
+        self.hits: list[Hit] = []
+        #: Construct draws not yet overwritten by a weight load: hit index → the instances
+        #: being built when the layer was constructed.
+        self.constructs: dict[int, tuple[int, ...]] = {}
+        self.dropped: set[int] = set()
+        #: Stochastic modules built: (draw, facts, steps, owner uid or None).
+        self.armed: list[tuple[Draw, FileFacts, tuple[Site, ...], Optional[int], bool]] = []
+        self.fired_owners: set[tuple[Optional[int], str]] = set()
+        self.modes: set[str] = set()
+        self.building: list[Inst] = []
+        self.instances: list[Inst] = []
+        self.escaped: list[Func] = []
+        self.escaped_keys: set[object] = set()
+        #: Contexts in which some unknown callee was called: (ctx → where).
+        self.fired: dict[str, Site] = {}
+        #: Contexts in which an unknown value was handed to a DataLoader.
+        self.loader_ctxs: dict[str, Site] = {}
+        self.worker_seeded: set[str] = set()
+        self.later: list[_Later] = []
+        self.later_seen: set[tuple[object, ...]] = set()
+        self.walked_in_order: set[tuple[str, str, Optional[int]]] = set()
+        self.later_steps: tuple[Site, ...] = ()
+        #: What calling ``x.m()`` on an object of unknown type may seed (union over the
+        #: methods named m of the classes built so far).
+        self.effects_by_name: dict[str, frozenset[str]] = {}
+        #: Methods by name of the classes built so far: (file, qualname, class file, class).
+        self.methods_by_name: dict[str, list[tuple[str, str, str, str]]] = {}
+        self.registered: set[tuple[str, str]] = set()
+        self.argparse: dict[str, tuple[object, bool]] = {}
+        self.argparse_conflicts: set[str] = set()
+        self.entropy_keys: set[object] = set()
+        self.handed_modules = False
+        self.stable_memo: dict[tuple[str, str], frozenset[str]] = {}
+
+    # --- driving ---------------------------------------------------------------------------
+
+    def run(self) -> EntryRun:
+        if self.reason == "the entry-points setting":
+            for qual in self.facts.scopes:
+                if qual and "." not in qual:
+                    self._enqueue(Func(self.entry, qual), MAIN, ())
+        self._exec_module(self.entry, as_main=True)
+        main_state = set(self.state)
+        self._close_later(main_state)
+        self.result.seeded = main_state
+        self.result.modules = set(self.imported)
+        eval_only = "eval" in self.modes and "train" not in self.modes
+        for i, hit in enumerate(self.hits):
+            if i in self.dropped:
+                continue
+            if eval_only and hit.draw.kind in ("stochastic", "training"):
+                continue
+            self.result.hits.append(hit)
+            if hit.followed and hit.ctx == MAIN and hit.draw.lib in main_state:
+                self.result.seeded_later.add(hit.draw.lib)
+        return self.result
+
+    def _close_later(self, main_state: set[str]) -> None:
+        worker_base = set(apis.ALL_LIBRARIES) if apis.TORCH in main_state else set()
+        self.followed = False
+        i = 0
+        while i < len(self.later) and self.steps_left > 0:
+            item = self.later[i]
+            i += 1
+            func = item.func
+            uid = func.self_inst.uid if func.self_inst is not None else None
+            if item.ctx == MAIN and (func.key_, func.qual, uid) in self.walked_in_order:
+                continue
+            base = main_state if item.ctx == MAIN else worker_base | self.worker_seeded
+            self.state = set(base)
+            self.ctx = item.ctx
+            self.later_steps = item.steps
+            self._walk_function(func, [], None, None, may=True, depth=0)
+        self.state = main_state
+        self.ctx = MAIN
+
+    def _enqueue(self, func: Func, ctx: str, steps: tuple[Site, ...]) -> None:
+        uid = func.self_inst.uid if func.self_inst is not None else None
+        k = (func.key_, func.qual, uid, ctx)
+        if k in self.later_seen:
+            return
+        self.later_seen.add(k)
+        self.later.append(_Later(func, ctx, steps))
+
+    # --- modules -----------------------------------------------------------------------------
+
+    def _exec_module(self, key: str, as_main: bool = False) -> None:
+        if key in self.imported or key not in self.p.files:
+            return
+        for init in self.p._package_inits(key):
+            if init not in self.imported:
+                self._exec_module(init)
+        self.imported.add(key)
+        facts = self.p.files[key]
+        for dest, spec in facts.argparse.items():
+            if dest in self.argparse and self.argparse[dest] != spec:
+                self.argparse_conflicts.add(dest)
+            self.argparse[dest] = spec
+        scope = facts.scopes.get("")
+        if scope is None:
+            return
+        env = self.module_env.setdefault(key, {})
+        frame = _Frame(key, "", scope, env, None, None, False, None, len(self.frames), self.ctx)
+        self.frames.append(frame)
+        try:
+            skip = None if as_main else facts.guard_orders
+            self._walk(frame, skip)
+        finally:
+            self.frames.pop()
+
+    def _exec_import(self, key: str, ev: Import) -> None:
+        if len(self.frames) > _MAX_DEPTH:
+            return
+        if ev.level == 0 and not ev.names:
+            parts = ev.module.split(".")
+            for i in range(1, len(parts) + 1):
+                mod = self.p.module_file(key, 0, ".".join(parts[:i]))
+                if mod is not None:
+                    self._exec_module(mod)
+            return
+        mod = self.p.module_file(key, ev.level, ev.module)
+        if mod is None:
+            return
+        self._exec_module(mod)
+        for name in ev.names:
+            if name == "*":
+                continue
+            sub = self.p.module_file(key, ev.level, f"{ev.module}.{name}" if ev.module else name)
+            if sub is not None and sub != mod:
+                self._exec_module(sub)
+
+    # --- events ------------------------------------------------------------------------------
+
+    def _walk(self, frame: _Frame, skip: Optional[tuple[int, int]] = None) -> None:
+        scope = frame.scope
+        conditions = scope.conditions
+        for ev in scope.events:
+            order = ev.order
+            if skip is not None and skip[0] <= order < skip[1]:
+                continue
+            if frame.restores:
+                self._restore(frame, order)
+            self.steps_left -= 1
+            if self.steps_left <= 0:
+                return
+            frame.current = order
+            may = frame.may
+            if conditions:
+                cs = conditions.get(order)
+                if cs:
+                    verdict = self._holds(cs, frame)
+                    if verdict is False:
+                        continue
+                    if verdict is None:
+                        may = True
+            t = type(ev)
+            if t is Call:
+                self._call(frame, ev, may)  # type: ignore[arg-type]
+            elif t is Bind:
+                self._bind(frame, ev, may)  # type: ignore[arg-type]
+            elif t is Draw:
+                self._draw(frame, ev)  # type: ignore[arg-type]
+            elif t is Seed:
+                self._seed(frame, ev)  # type: ignore[arg-type]
+            elif t is Import:
+                self._exec_import(frame.key, ev)  # type: ignore[arg-type]
+            elif t is Return:
+                frame.returns.append(self._eval(ev.value, frame))  # type: ignore[attr-defined]
+                if not may:
+                    break
+        if frame.restores:
+            self._restore(frame, 1 << 62)
+
+    def _holds(self, conditions: Sequence[Condition], frame: _Frame) -> Optional[bool]:
+        verdict: Optional[bool] = True
+        for c in conditions:
+            if c[0] == "unknown":
+                verdict = None
+                continue
+            v = evaluate_condition(c, lambda e: self._eval(e, frame))
+            if v is False:
+                return False
+            if v is None:
+                verdict = None
+        return verdict
+
+    def _restore(self, frame: _Frame, order: int) -> None:
+        keep = []
+        for end, before, libs in frame.restores:
+            if end <= order:
+                self.state = (self.state - libs) | (set(before) & libs)
+            else:
+                keep.append((end, before, libs))
+        frame.restores = keep
+
+    def _bind(self, frame: _Frame, ev: Bind, may: bool) -> None:
+        value = self._eval(ev.value, frame)
+        kind = ev.kind
+        if kind == "local":
+            env = frame.env
+        elif kind == "global":
+            env = self.module_env.setdefault(frame.key, {})
+        elif kind == "self":
+            inst = frame.self_inst
+            if inst is None:
+                return
+            self._escape_in(value, frame)
+            stable = ev.name in self._stable(inst)
+            old = inst.attrs.get(ev.name)
+            inst.attrs[ev.name] = join(old, value) if (may or not stable) else value
+            return
+        else:  # "attr": ``args.seed = …``, ``obj.x = …``
+            head, _, rest = ev.name.partition(".")
+            env = frame.env if head in frame.env else self.module_env.get(frame.key, {})
+            base = env.get(head)
+            self._escape_in(value, frame)
+            if isinstance(base, Namespace) and "." not in rest:
+                env[head] = Namespace(
+                    base.defaults,
+                    (*(o for o in base.overrides if o[0] != rest), (rest, value)),
+                )
+            elif isinstance(base, Inst) and "." not in rest:
+                base.attrs[rest] = join(base.attrs.get(rest), value)
+            return
+        if kind == "global" and frame.qual:
+            self._escape_in(value, frame)
+        if may and ev.name in env:
+            value = join(env[ev.name], value)
+        env[ev.name] = value
+
+    def _stable(self, inst: Inst) -> frozenset[str]:
+        """Attributes assigned once in the whole class chain (``self.augment = augment``)."""
+        k = (inst.key_, inst.cls)
+        found = self.stable_memo.get(k)
+        if found is None:
+            counts: dict[str, int] = {}
+            for _, info in self.p.classes_of(inst.key_, inst.cls):
+                for name, n in info.attr_writes.items():
+                    counts[name] = counts.get(name, 0) + n
+            found = self.stable_memo[k] = frozenset(n for n, c in counts.items() if c == 1)
+        return found
+
+    # --- draws and seeds -------------------------------------------------------------------------
+
+    def _draw(self, frame: _Frame, ev: Draw, at: Optional[Site] = None) -> None:
+        facts = self.p.files[frame.key]
+        if ev.kind == "stochastic":
+            owner = frame.self_inst.uid if frame.self_inst is not None else None
+            steps = self._steps(frame)
+            self.armed.append((ev, facts, steps, owner, self.followed))
+            if (owner, self.ctx) in self.fired_owners or (None, self.ctx) in self.fired_owners:
+                self._fire_armed(len(self.armed) - 1, frame)
+            return
+        self._hit(frame, facts, ev, self._steps(frame), at)
+
+    def _hit(
+        self,
+        frame: Optional[_Frame],
+        facts: FileFacts,
+        ev: Draw,
+        steps: tuple[Site, ...],
+        at: Optional[Site] = None,
+    ) -> None:
+        if ev.lib in self.state:
+            return
+        spot = (at.key, at.span.line) if at is not None else (facts.path, ev.order)
+        k = (str(spot[0]), int(spot[1]), self.ctx)
+        if k in self.hit_keys:
+            return
+        self.hit_keys.add(k)
+        import_of = None
+        for f in self.frames:
+            if f.qual == "" and f.key != self.entry:
+                import_of = self.p.files[f.key].path
+                break
+        entry_frame = self.frames[0] if self.frames and self.frames[0].key == self.entry else None
+        before_guard = (
+            self.followed
+            and entry_frame is not None
+            and entry_frame.qual == ""
+            and not self.facts.in_guard(entry_frame.current)
+        )
+        hit = Hit(
+            facts,
+            ev,
+            steps,
+            at_import=import_of is not None and self.followed,
+            import_of=import_of,
+            followed=self.followed,
+            before_guard=before_guard,
+            seq=next(self.seq),
+            ctx=self.ctx,
+            at=at,
+        )
+        self.hits.append(hit)
+        if ev.kind == "construct":
+            self.constructs[len(self.hits) - 1] = tuple(i.uid for i in self.building)
+
+    def _steps(self, frame: Optional[_Frame]) -> tuple[Site, ...]:
+        steps = list(self.later_steps)
+        for f in self.frames:
+            if f.site is not None:
+                steps.append(f.site)
+        return tuple(steps)
+
+    def _seed(self, frame: _Frame, ev: Seed) -> None:
+        if ev.value is not None and not ev.restores:
+            value = self._eval(ev.value, frame)
+            why = self._entropy(value, ev.none_entropy)
+            if why is not None:
+                origin = _origin(value)
+                seeder_site = (
+                    Site(frame.key, self.p.files[frame.key].path, ev.span, ev.text or ev.api)
+                    if ev.span
+                    else None
+                )
+                site = origin if origin is not None else seeder_site
+                if site is not None and self.followed:
+                    k = (site.key, site.span.line, site.span.column)
+                    if k not in self.entropy_keys:
+                        self.entropy_keys.add(k)
+                        self.result.entropy_seeds.append(
+                            EntropySeed(
+                                site, ev.api, seeder_site if origin is not None else None, why
+                            )
+                        )
+                self.state |= ev.libs  # one cause, one finding: the RNG201
+                return
+        if ev.deterministic and apis.TORCH in ev.libs and self.result.torch_seed is None:
+            if self.ctx == MAIN and self.followed:
+                self._note_torch_seed(frame, ev)
+        self.state |= ev.libs
+
+    def _entropy(self, value: Value, none_entropy: bool) -> Optional[str]:
+        """Why a seed value changes from run to run, or None."""
+        for v in _options(value):
+            if isinstance(v, Entropy):
+                return v.source
+            if none_entropy and isinstance(v, Lit) and v.value is None:
+                return "`None`"
+            if none_entropy and isinstance(v, ArgOpt) and v.default is None:
+                return f"`None` (the default of `--{v.dest.replace('_', '-')}`)"
+        return None
+
+    def _note_torch_seed(self, frame: _Frame, seed: Seed) -> None:
+        if frame.key != self.entry:
+            for f in self.frames:
+                if f.site is not None and f.site.key == self.entry:
+                    self.result.torch_seed = (self.facts, f.site.span, 0)
+                    return
+        if seed.span is not None:
+            self.result.torch_seed = (self.p.files[frame.key], seed.span, seed.order)
+
+    # --- calls -----------------------------------------------------------------------------------
+
+    def _site(self, frame: _Frame, ev: Call) -> Optional[Site]:
+        if ev.span is None:
+            return None
+        return Site(frame.key, self.p.files[frame.key].path, ev.span, ev.text)
+
+    def _call(self, frame: _Frame, ev: Call, may: bool) -> None:
+        target = ev.target[:-1] if ev.target and ev.target[-1] == "seedlike" else ev.target
+        kind = target[0]
+        args = [(k, self._eval(v, frame)) for k, v in ev.args]
+        site = self._site(frame, ev)
+        result: Value = UNKNOWN
+        before = frozenset(self.state) if ev.with_end else None
+        if kind == "value":
+            callee = self._eval(ev.receiver, frame) if ev.receiver is not None else UNKNOWN
+            result = self._call_value(callee, args, frame, site, may)
+        elif kind == "attr":
+            recv = self._eval(ev.receiver, frame) if ev.receiver is not None else UNKNOWN
+            result = self._call_method(recv, str(target[1]), args, frame, site, may)
+        elif kind == "self":
+            inst = frame.self_inst
+            if inst is not None:
+                result = self._call_method(inst, str(target[2]), args, frame, site, may)
+            else:
+                for _, k, q in self.p.resolve(frame.key, target):
+                    result = self._walk_function(Func(k, q), args, frame, site, may)
+        elif kind == "super":
+            for _, k, q in self.p.resolve(frame.key, target):
+                result = self._walk_function(
+                    Func(k, q, self_inst=frame.self_inst), args, frame, site, may
+                )
+        else:
+            resolved = self.p.resolve(frame.key, target)
+            if resolved:
+                for rkind, k, q in resolved:
+                    if rkind == "function":
+                        closure = self._closure_for(frame, k, q)
+                        result = self._walk_function(
+                            Func(k, q, closure=closure), args, frame, site, may
+                        )
+                    elif rkind == "class":
+                        result = self._instantiate(Cls(k, q), args, frame, site, may)
+            elif ev.external is not None:
+                result = self._external(ev.external, args, frame, site, may)
+            elif len(ev.target) > len(target) and kind == "import" and not ev.value:
+                name = str(target[2])
+                if name not in self.result.seed_hints:
+                    self.result.seed_hints.append(name)
+        frame.results[ev.order] = result
+        if ev.with_end and before is not None:
+            self._enter_with(frame, ev, result, before, site, may)
+
+    def _enter_with(
+        self,
+        frame: _Frame,
+        ev: Call,
+        manager: Value,
+        before: frozenset[str],
+        site: Optional[Site],
+        may: bool,
+    ) -> None:
+        restored: set[str] = set()
+        if ev.external is not None and ev.external in apis.RESTORING_CONTEXTS:
+            restored |= apis.RESTORING_CONTEXTS[ev.external]
+        target = ev.target
+        for kind, k, q in self.p.resolve(frame.key, target) if target[0] != "attr" else []:
+            if kind == "function":
+                restored |= self._restores(k, q)
+        for v in _options(manager):
+            if isinstance(v, Inst):
+                for name in ("__enter__", "__exit__"):
+                    for _, k, q in self.p.resolve(v.key_, ("self", v.cls, name)):
+                        if name == "__enter__":
+                            self._walk_function(Func(k, q, self_inst=v), [], frame, site, may)
+                        else:
+                            restored |= self._restores(k, q)
+        if restored:
+            frame.restores.append((ev.with_end, before, frozenset(restored)))
+
+    def _restores(self, key: str, qual: str) -> set[str]:
+        scope = self.p.files[key].scopes.get(qual)
+        out: set[str] = set()
+        if scope is not None:
+            for e in scope.events:
+                if isinstance(e, Seed) and e.restores:
+                    out |= e.libs
+        return out
+
+    def _closure_for(self, frame: _Frame, key: str, qual: str) -> Optional[dict[str, Value]]:
+        if key == frame.key and frame.qual and qual.startswith(frame.qual + "."):
+            return {**(frame.closure or {}), **frame.env}
+        return None
+
+    def _call_value(
+        self,
+        callee: Value,
+        args: list[tuple[object, Value]],
+        frame: _Frame,
+        site: Optional[Site],
+        may: bool,
+    ) -> Value:
+        if isinstance(callee, Alt):
+            result: Optional[Value] = None
+            for option in callee.options:
+                result = join(result, self._call_value(option, args, frame, site, True))
+            return result or UNKNOWN
+        if isinstance(callee, Func):
+            return self._walk_function(callee, args, frame, site, may)
+        if isinstance(callee, Cls):
+            return self._instantiate(callee, args, frame, site, may)
+        if isinstance(callee, Inst):
+            return self._call_instance(callee, args, frame, site, may)
+        if isinstance(callee, Partial):
+            return self._call_value(callee.func, _merge(callee.args, args), frame, site, may)
+        if isinstance(callee, Ext):
+            lib = apis.draw_library(callee.qualname)
+            if lib is not None and site is not None:
+                # a partial of a draw API (or a draw API passed around), called here
+                draw = Draw(lib, apis.normalize(callee.qualname), site.span, -1, site.text)
+                facts = self.p.files[frame.key]
+                self._hit(frame, facts, draw, self._steps(frame)[:-1], at=site)
+                return UNKNOWN
+            return self._external(callee.qualname, args, frame, site, may)
+        self._unknown_call(frame, site, args, may)
+        return UNKNOWN
+
+    def _unknown_call(
+        self, frame: _Frame, site: Optional[Site], args: list[tuple[object, Value]], may: bool
+    ) -> None:
+        """A callee whose value is not known: it may be any instance the run built (its
+        ``__call__``/``forward``) or any function stored for later."""
+        ctx = self.ctx
+        if frame.self_inst is not None:
+            self._fire(frame.self_inst.uid, frame)
+        self._fire(None, frame)
+        for _, v in args:
+            self._escape_in(v, frame)
+        if ctx in self.fired:
+            return
+        here = site or Site(frame.key, self.p.files[frame.key].path, Span(1, 1, 1, 1, 1), "…")
+        self.fired[ctx] = here
+        steps = (*self._steps(frame), here) if self.followed else (*self.later_steps, here)
+        for inst in self.instances:
+            self._enqueue_call_protocol(inst, ctx, steps)
+        for func in self.escaped:
+            self._enqueue(func, ctx, (here,))
+
+    def _call_instance(
+        self,
+        inst: Inst,
+        args: list[tuple[object, Value]],
+        frame: _Frame,
+        site: Optional[Site],
+        may: bool,
+    ) -> Value:
+        result: Value = UNKNOWN
+        found = False
+        for name in ("__call__", "forward"):
+            for _, k, q in self.p.resolve(inst.key_, ("self", inst.cls, name)):
+                found = True
+                result = self._walk_function(Func(k, q, self_inst=inst), args, frame, site, may)
+            if found:
+                break
+        self._fire(inst.uid, frame)
+        return result
+
+    def _call_method(
+        self,
+        recv: Value,
+        name: str,
+        args: list[tuple[object, Value]],
+        frame: _Frame,
+        site: Optional[Site],
+        may: bool,
+    ) -> Value:
+        if isinstance(recv, Alt):
+            result: Optional[Value] = None
+            for option in recv.options:
+                result = join(result, self._call_method(option, name, args, frame, site, True))
+            return result or UNKNOWN
+        if isinstance(recv, Inst):
+            resolved = self.p.resolve(recv.key_, ("self", recv.cls, name))
+            if resolved:
+                result: Value = UNKNOWN  # type: ignore[no-redef]
+                for _, k, q in resolved:
+                    result = self._walk_function(Func(k, q, self_inst=recv), args, frame, site, may)
+                if name == "forward":
+                    self._fire(recv.uid, frame)
+                return result
+            if name in recv.attrs:
+                return self._call_value(recv.attrs[name], args, frame, site, may)
+            self._external_method(name, recv, args, frame, site, may)
+            return UNKNOWN
+        if isinstance(recv, Cls):
+            result = UNKNOWN
+            for _, k, q in self.p.resolve(recv.key_, ("local", f"{recv.cls}.{name}")):
+                result = self._walk_function(Func(k, q), args, frame, site, may)
+            return result
+        if isinstance(recv, Ext):
+            return self._external(f"{recv.qualname}.{name}", args, frame, site, may)
+        if isinstance(recv, Namespace):
+            return UNKNOWN
+        # An object of unknown type.
+        if name in ("parse_args", "parse_known_args"):
+            ns = Namespace(
+                tuple(
+                    (d, spec)
+                    for d, spec in sorted(self.argparse.items(), key=lambda kv: kv[0])
+                    if d not in self.argparse_conflicts
+                )
+            )
+            return ns if name == "parse_args" else Seq((ns, UNKNOWN))
+        self.state |= self.effects_by_name.get(name, frozenset())
+        candidates = self.methods_by_name.get(name)
+        if candidates:
+            steps = (*self._steps(frame), site) if site is not None else self._steps(frame)
+            for k, q, cls_key, cls in candidates:
+                for inst in self.instances:
+                    if inst.cls == cls and inst.key_ == cls_key:
+                        self._enqueue(Func(k, q, self_inst=inst), self.ctx, steps)
+        self._external_method(name, None, args, frame, site, may, by_name=bool(candidates))
+        return UNKNOWN
+
+    def _external_method(
+        self,
+        name: str,
+        recv: Optional[Inst],
+        args: list[tuple[object, Value]],
+        frame: _Frame,
+        site: Optional[Site],
+        may: bool,
+        by_name: bool = False,
+    ) -> None:
+        """A method outside the project (``model.load_state_dict``, ``model.apply(fn)``,
+        ``trainer.fit(model)``, ``callbacks.append(cb)``)."""
+        if name in apis.WEIGHT_LOADERS and not may and self.followed:
+            self._weights_loaded(recv)
+        if name == "eval" and not by_name:
+            self.modes.add("eval")
+        elif name == "train":
+            value = args[0][1] if args else None
+            if isinstance(value, Lit) and value.value is False:
+                self.modes.add("eval")
+            else:
+                self.modes.add("train")
+        if name in _STORING_METHODS or name.startswith(("register", "add_")):
+            for _, v in args:
+                self._escape_in(v, frame)
+            return
+        self._hand_off(args, frame, site, may, None)
+
+    def _weights_loaded(self, recv: Optional[Inst]) -> None:
+        for index, owners in list(self.constructs.items()):
+            if recv is None or recv.uid in owners:
+                self.dropped.add(index)
+                del self.constructs[index]
+
+    def _external(
+        self,
+        q: str,
+        args: list[tuple[object, Value]],
+        frame: _Frame,
+        site: Optional[Site],
+        may: bool,
+    ) -> Value:
+        if q == "functools.partial" and args:
+            first = args[0][1]
+            bound = [(k - 1 if isinstance(k, int) else k, v) for k, v in args[1:]]
+            return Partial(first, tuple(bound))
+        if q in apis.DATALOADERS:
+            self._dataloader(args, frame, site)
+            return UNKNOWN
+        if q in apis.SPAWNERS and args:
+            saved = self.state
+            self.state = set()
+            self._call_value(args[0][1], [], frame, site, True)
+            self.state = saved
+            return UNKNOWN
+        if q in apis.NON_CALLING:
+            return UNKNOWN
+        if q in ("builtins.iter", "builtins.next") and args:
+            for v in _options(args[0][1]):
+                if isinstance(v, Inst):
+                    name = "__iter__" if q == "builtins.iter" else "__next__"
+                    for _, k, kq in self.p.resolve(v.key_, ("self", v.cls, name)):
+                        self._walk_function(Func(k, kq, self_inst=v), [], frame, site, may)
+            return UNKNOWN
+        self._hand_off(args, frame, site, may, q)
+        return UNKNOWN
+
+    def _hand_off(
+        self,
+        args: list[tuple[object, Value]],
+        frame: _Frame,
+        site: Optional[Site],
+        may: bool,
+        q: Optional[str],
+    ) -> None:
+        """Arguments given to code outside the project: functions run there (now), instances
+        may be called (their protocol methods run later)."""
+        for _, v in args:
+            for item in _flatten(v):
+                if isinstance(item, (Func, Partial)):
+                    self._call_value(item, [], frame, site, True)
+                elif isinstance(item, Inst):
+                    self._handed(item, frame, site)
+
+    def _handed(self, inst: Inst, frame: _Frame, site: Optional[Site]) -> None:
+        steps = (*self._steps(frame), site) if site is not None else self._steps(frame)
+        self._enqueue_call_protocol(inst, self.ctx, steps)
+        self._fire(inst.uid, frame)
+        for name in apis.DATASET_WORKER_METHODS | {"__len__"}:
+            for _, k, q in self.p.resolve(inst.key_, ("self", inst.cls, name)):
+                self._enqueue(Func(k, q, self_inst=inst), self.ctx, steps)
+        if self._framework_class(inst):
+            for k, info in self.p.classes_of(inst.key_, inst.cls):
+                for m in info.methods:
+                    if m != "__init__":
+                        self._enqueue(Func(k, f"{info.name}.{m}", self_inst=inst), self.ctx, steps)
+
+    def _framework_class(self, inst: Inst) -> bool:
+        """A subclass of something outside the project other than a plain module or dataset
+        (a Lightning module, a callback, a gym environment): outside code calls its hooks."""
+        for _, info in self.p.classes_of(inst.key_, inst.cls):
+            for base in info.bases:
+                if base[0] == "import" and base[1] == 0:
+                    name = str(base[2])
+                    if name in _PLAIN_BASES or name in apis.DATASET_BASES:
+                        continue
+                    return True
+        return False
+
+    def _dataloader(
+        self, args: list[tuple[object, Value]], frame: _Frame, site: Optional[Site]
+    ) -> None:
+        named: dict[str, Value] = {}
+        for k, v in args:
+            if isinstance(k, int) and k < len(apis.DATALOADER_PARAMS):
+                named[apis.DATALOADER_PARAMS[k]] = v
+            elif isinstance(k, str) and k not in ("*", "**"):
+                named[k] = v
+        star = any(k in ("*", "**") for k, _ in args)
+        workers = named.get("num_workers")
+        if workers is None:
+            in_workers = star
+        else:
+            known, value = _python_value(workers)
+            in_workers = not (known and value == 0)
+        ctx = WORKER if in_workers else self.ctx
+        steps = (*self._steps(frame), site) if site is not None else self._steps(frame)
+        dataset = named.get("dataset", UNKNOWN)
+        for v in _flatten(dataset):
+            if isinstance(v, Inst):
+                self._enqueue_dataset(v, ctx, steps)
+        if not any(isinstance(v, Inst) for v in _flatten(dataset)):
+            if ctx not in self.loader_ctxs:
+                self.loader_ctxs[ctx] = site or Site(
+                    frame.key, self.p.files[frame.key].path, Span(1, 1, 1, 1, 1), "DataLoader(…)"
+                )
+                for inst in self.instances:
+                    self._enqueue_dataset(inst, ctx, steps)
+        for name in ("sampler", "batch_sampler"):
+            for v in _flatten(named.get(name, UNKNOWN)):
+                if isinstance(v, Inst):
+                    self._enqueue_dataset(v, self.ctx, steps)
+        for name in ("collate_fn", "worker_init_fn"):
+            for v in _flatten(named.get(name, UNKNOWN)):
+                if isinstance(v, Func):
+                    self._enqueue(v, ctx, steps)
+                    if name == "worker_init_fn" and ctx == WORKER:
+                        self.worker_seeded |= self.p.seed_effect((v.key_, v.qual))
+                elif isinstance(v, Inst):
+                    self._enqueue_call_protocol(v, ctx, steps)
+
+    def _enqueue_dataset(self, inst: Inst, ctx: str, steps: tuple[Site, ...]) -> None:
+        for name in (*sorted(apis.DATASET_WORKER_METHODS), "__len__"):
+            for _, k, q in self.p.resolve(inst.key_, ("self", inst.cls, name)):
+                self._enqueue(Func(k, q, self_inst=inst), ctx, steps)
+
+    def _enqueue_call_protocol(self, inst: Inst, ctx: str, steps: tuple[Site, ...]) -> None:
+        for name in ("__call__", "forward"):
+            found = self.p.resolve(inst.key_, ("self", inst.cls, name))
+            for _, k, q in found:
+                self._enqueue(Func(k, q, self_inst=inst), ctx, steps)
+            if found:
+                return
+
+    def _fire(self, owner: Optional[int], frame: _Frame) -> None:
+        """The module ``owner`` (None: any module built outside a class) is called: its
+        stochastic layers draw."""
+        k = (owner, self.ctx)
+        if k in self.fired_owners:
+            return
+        self.fired_owners.add(k)
+        for i, armed in enumerate(self.armed):
+            if armed[3] == owner:
+                self._fire_armed(i, frame)
+
+    def _fire_armed(self, index: int, frame: _Frame) -> None:
+        draw, facts, steps, _owner, _followed = self.armed[index]
+        self._hit(frame, facts, draw, steps)
+
+    # --- functions and classes ---------------------------------------------------------------
+
+    def _walk_function(
+        self,
+        func: Func,
+        args: Sequence[tuple[object, Value]],
+        caller: Optional[_Frame],
+        site: Optional[Site],
+        may: bool,
+        depth: Optional[int] = None,
+    ) -> Value:
+        key, qual = func.key_, func.qual
+        files = self.p.files.get(key)
+        scope = files.scopes.get(qual) if files is not None else None
+        if scope is None or not qual:
+            return UNKNOWN
+        if len(self.frames) > _MAX_DEPTH or (key, qual) in self.on_stack:
+            return UNKNOWN
+        if self.steps_left <= 0:
+            return UNKNOWN
+        env = self._environment(scope, _merge(func.bound, list(args)), site, key)
+        inst = func.self_inst
+        memo_key = (
+            key,
+            qual,
+            frozenset(self.state),
+            self.ctx,
+            self.followed,
+            inst.uid if inst is not None else None,
+            tuple(sorted((k, v.key()) for k, v in env.items())),
+        )
+        done = self.memo.get(memo_key)
+        if done is not None:
+            self.state |= done[0]
+            return done[1]
+        frame = _Frame(
+            key,
+            qual,
+            scope,
+            env,
+            inst,
+            func.closure,
+            may,
+            site,
+            len(self.frames),
+            self.ctx,
+        )
+        if self.followed and self.ctx == MAIN:
+            self.walked_in_order.add((key, qual, inst.uid if inst is not None else None))
+        self.on_stack.add((key, qual))
+        self.frames.append(frame)
+        try:
+            self._walk(frame)
+        finally:
+            self.frames.pop()
+            self.on_stack.discard((key, qual))
+        result: Value = UNKNOWN
+        if frame.returns and not scope.generator:
+            joined: Optional[Value] = None
+            for r in frame.returns:
+                joined = join(joined, r)
+            result = joined or UNKNOWN
+        if qual.rsplit(".", 1)[-1] in ("forward", "__call__") and inst is not None:
+            self._fire(inst.uid, frame)
+        self.memo[memo_key] = (frozenset(self.state), result)
+        return result
+
+    def _environment(
+        self,
+        scope: ScopeFacts,
+        args: Sequence[tuple[object, Value]],
+        site: Optional[Site],
+        key: str,
+    ) -> dict[str, Value]:
+        """The callee's parameters: what the call passes, else the defaults (a value left to
+        its default, or passed as a literal here, came from this call: ``origin``)."""
+        env: dict[str, Value] = {}
+        star = False
+        extra_pos: list[Value] = []
+        extra_kw: list[tuple[object, Value]] = []
+        names = (*scope.params, *scope.kwonly)
+        for k, v in args:
+            if k in ("*", "**"):
+                star = star or k == "*"
+                continue
+            if isinstance(k, int):
+                if k < len(scope.params):
+                    env[scope.params[k]] = _with_origin(v, site)
+                else:
+                    extra_pos.append(v)
+            elif k in names:
+                env[str(k)] = _with_origin(v, site)
+            else:
+                extra_kw.append((k, v))
+        if not star:
+            for name, default in scope.defaults.items():
+                if name not in env:
+                    if default[0] == "lit":
+                        env[name] = Lit(default[1], site)
+                    else:
+                        env[name] = self._eval_default(default, key)
+        if scope.star:
+            env[scope.star] = UNKNOWN if star else Seq(tuple(extra_pos))
+        if scope.starstar:
+            env[scope.starstar] = DictV(tuple(extra_kw), complete=not star)
+        return env
+
+    def _eval_default(self, default: VExpr, key: str) -> Value:
+        """A default that is not a literal: a function or class of the module, a constant."""
+        if default[0] == "ref":
+            return self._ref(key, default[1], None)
+        if default[0] == "global":
+            env = self.module_env.get(key)
+            return env.get(default[1], UNKNOWN) if env is not None else UNKNOWN
+        return UNKNOWN
+
+    def _instantiate(
+        self,
+        cls: Cls,
+        args: Sequence[tuple[object, Value]],
+        frame: _Frame,
+        site: Optional[Site],
+        may: bool,
+    ) -> Value:
+        inst = Inst(cls.key_, cls.cls, next(self.uids))
+        self._register(inst, frame, site)
+        chain = self.p.classes_of(cls.key_, cls.cls)
+        is_loader = any(
+            base[0] == "import" and base[1] == 0 and base[2] in apis.DATALOADERS
+            for _, info in chain
+            for base in info.bases
+        )
+        self.building.append(inst)
+        try:
+            init = self.p.resolve(cls.key_, ("self", cls.cls, "__init__"))
+            for _, k, q in init:
+                self._walk_function(Func(k, q, self_inst=inst), args, frame, site, may)
+            if not init and site is not None:
+                for _, info in chain:
+                    for base in info.bases:
+                        q = str(base[2]) if base[0] == "import" and base[1] == 0 else ""
+                        if q and apis.layer_kind(q) == "construct":
+                            draw = Draw(
+                                apis.TORCH, apis.normalize(q), site.span, -1, site.text, "construct"
+                            )
+                            self._hit(
+                                frame, self.p.files[frame.key], draw, self._steps(frame), at=site
+                            )
+            for _, info in chain:
+                if info.dataclass and "__post_init__" in info.methods:
+                    for _, k, q in self.p.resolve(cls.key_, ("self", cls.cls, "__post_init__")):
+                        self._walk_function(Func(k, q, self_inst=inst), [], frame, site, may)
+                    break
+        finally:
+            self.building.pop()
+        if is_loader:
+            self._dataloader(list(args), frame, site)
+        return inst
+
+    def _register(self, inst: Inst, frame: _Frame, site: Optional[Site]) -> None:
+        self.instances.append(inst)
+        key, cls = inst.key_, inst.cls
+        if (key, cls) not in self.registered:
+            self.registered.add((key, cls))
+            for k, info in self.p.classes_of(key, cls):
+                for m in info.methods:
+                    fk = (k, f"{info.name}.{m}")
+                    self.methods_by_name.setdefault(m, []).append((k, fk[1], key, cls))
+                    effect = self.p.seed_effect(fk)
+                    if effect:
+                        self.effects_by_name[m] = self.effects_by_name.get(m, frozenset()) | effect
+                for prop in info.properties:
+                    self._enqueue(Func(k, f"{info.name}.{prop}", self_inst=inst), MAIN, ())
+        steps = self._steps(frame)
+        for ctx, where in self.fired.items():
+            self._enqueue_call_protocol(inst, ctx, (*steps, where))
+        for ctx, where in self.loader_ctxs.items():
+            self._enqueue_dataset(inst, ctx, (*steps, where))
+
+    # --- values ----------------------------------------------------------------------------------
+
+    def _eval(self, v: VExpr, frame: _Frame) -> Value:
+        kind = v[0]
+        if kind == "lit":
+            return Lit(v[1])
+        if kind == "local":
+            return frame.env.get(v[1], UNKNOWN)
+        if kind == "global":
+            env = self.module_env.get(frame.key)
+            return env.get(v[1], UNKNOWN) if env is not None else UNKNOWN
+        if kind == "call":
+            return frame.results.get(v[1], UNKNOWN)
+        if kind == "ref":
+            value = self._ref(frame.key, v[1], frame)
+            if isinstance(value, Func):
+                self._note_escape(value)
+            return value
+        if kind == "self":
+            inst = frame.self_inst
+            if inst is not None:
+                found = inst.attrs.get(v[1])
+                if found is not None:
+                    return found
+                for _, k, q in self.p.resolve(inst.key_, ("self", inst.cls, v[1])):
+                    func = Func(k, q, self_inst=inst)
+                    self._note_escape(func)
+                    return func
+            return UNKNOWN
+        if kind == "selfobj":
+            return frame.self_inst or UNKNOWN
+        if kind == "closure":
+            if frame.closure is not None:
+                return frame.closure.get(v[2], UNKNOWN)
+            return UNKNOWN
+        if kind == "ifexp":
+            test = evaluate_condition(v[1], lambda e: self._eval(e, frame))
+            if test is True:
+                return self._eval(v[2], frame)
+            if test is False:
+                return self._eval(v[3], frame)
+            return join(self._eval(v[2], frame), self._eval(v[3], frame))
+        if kind == "seq":
+            return Seq(tuple(self._eval(i, frame) for i in v[1]))
+        if kind == "dict":
+            items = []
+            complete = True
+            for k, item in v[1]:
+                if isinstance(k, tuple):
+                    complete = False
+                items.append((k, self._eval(item, frame)))
+            return DictV(tuple(items), complete)
+        if kind == "sub":
+            return _subscript(self._eval(v[1], frame), self._eval(v[2], frame))
+        if kind == "getattr":
+            return self._getattr(self._eval(v[1], frame), str(v[2]))
+        if kind == "hash":
+            inner = self._eval(v[1], frame)
+            if any(_is_string(o) for o in _options(inner)):
+                return Entropy("hash() of a string (salted per process)")
+            return UNKNOWN
+        if kind == "str":
+            parts = [self._eval(p, frame) for p in v[1]]
+            for p in parts:
+                for o in _options(p):
+                    if isinstance(o, Entropy):
+                        return o
+            return Str()
+        if kind == "entropy":
+            return Entropy(str(v[1]))
+        if kind == "mix":
+            for p in v[1]:
+                value = self._eval(p, frame)
+                for o in _options(value):
+                    if isinstance(o, Entropy):
+                        return Entropy(o.source)
+            return UNKNOWN
+        return UNKNOWN
+
+    def _getattr(self, base: Value, name: str) -> Value:
+        if isinstance(base, Namespace):
+            return base.get(name)
+        if isinstance(base, Inst):
+            found = base.attrs.get(name)
+            if found is not None:
+                return found
+            for _, k, q in self.p.resolve(base.key_, ("self", base.cls, name)):
+                func = Func(k, q, self_inst=base)
+                self._note_escape(func)
+                return func
+            return UNKNOWN
+        if isinstance(base, Ext):
+            return Ext(f"{base.qualname}.{name}")
+        if isinstance(base, Cls):
+            for _, k, q in self.p.resolve(base.key_, ("local", f"{base.cls}.{name}")):
+                return Func(k, q)
+            return UNKNOWN
+        if isinstance(base, Alt):
+            out: Optional[Value] = None
+            for o in base.options:
+                out = join(out, self._getattr(o, name))
+            return out or UNKNOWN
+        return UNKNOWN
+
+    def _ref(self, key: str, target: Target, frame: Optional[_Frame]) -> Value:
+        resolved = self.p.resolve(key, target)
+        if resolved:
+            kind, k, q = resolved[0]
+            if kind == "function":
+                closure = self._closure_for(frame, k, q) if frame is not None else None
+                return Func(k, q, closure=closure)
+            if kind == "class":
+                return Cls(k, q)
+            return UNKNOWN
+        if target[0] == "import" and target[1] == 0:
+            return Ext(str(target[2]))
+        return UNKNOWN
+
+    def _note_escape(self, func: Func) -> None:
+        """A function used as a value: when some unknown callee may call it, it runs."""
+        k = func.key()
+        if k in self.escaped_keys:
+            return
+        self.escaped_keys.add(k)
+        self.escaped.append(func)
+        for ctx, where in self.fired.items():
+            self._enqueue(func, ctx, (where,))
+
+    def _escape_in(self, value: Value, frame: _Frame) -> None:
+        for item in _flatten(value):
+            if isinstance(item, Func):
+                self._note_escape(item)
+            elif isinstance(item, Partial) and isinstance(item.func, Func):
+                self._note_escape(item.func)
+
+
+def _flatten(value: Value, depth: int = 0) -> Iterable[Value]:
+    if depth > 4:
+        return
+    if isinstance(value, (Seq, Alt)):
+        items: Iterable[Value] = value.items if isinstance(value, Seq) else value.options
+        for item in items:
+            yield from _flatten(item, depth + 1)
+    elif isinstance(value, DictV):
+        for _, item in value.items:
+            yield from _flatten(item, depth + 1)
+    else:
+        yield value
+
+
+def _subscript(base: Value, index: Value) -> Value:
+    known, key = _python_value(index)
+    if isinstance(index, ArgOpt) and index.default is not None:
+        known, key = True, index.default
+    if isinstance(base, Alt):
+        out: Optional[Value] = None
+        for o in base.options:
+            out = join(out, _subscript(o, index))
+        return out or UNKNOWN
+    if isinstance(base, DictV):
+        if known and key is not _OBJECT:
+            for k, v in base.items:
+                if not isinstance(k, tuple) and k == key:
+                    return v
+            if base.complete:
+                return UNKNOWN
+        out = None
+        for _, v in base.items:
+            out = join(out, v)
+        return out or UNKNOWN
+    if isinstance(base, Seq):
+        if known and isinstance(key, int) and not isinstance(key, bool):
+            if -len(base.items) <= key < len(base.items):
+                return base.items[key]
+            return UNKNOWN
+        out = None
+        for v in base.items:
+            out = join(out, v)
+        return out or UNKNOWN
+    return UNKNOWN
+
+
+def _is_string(v: Value) -> bool:
+    if isinstance(v, Str):
+        return True
+    if isinstance(v, Lit):
+        return isinstance(v.value, str)
+    if isinstance(v, ArgOpt):
+        return v.strish or isinstance(v.default, str)
+    return False
+
+
+def _origin(value: Value) -> Optional[Site]:
+    for v in _options(value):
+        if isinstance(v, (Lit, ArgOpt, Entropy)) and v.origin is not None:
+            return v.origin
+    return None
+
+
+def _with_origin(value: Value, site: Optional[Site]) -> Value:
+    """A value passed into a project function remembers the call that passed it first (an
+    RNG201 for a seed that arrives through a helper is reported there)."""
+    if site is None:
+        return value
+    if isinstance(value, Lit) and value.origin is None and value.value is None:
+        return Lit(None, site)
+    if isinstance(value, ArgOpt) and value.origin is None:
+        return ArgOpt(value.dest, value.default, value.strish, site)
+    if isinstance(value, Entropy) and value.origin is None:
+        return Entropy(value.source, site)
+    if isinstance(value, Alt):
+        return Alt(tuple(_with_origin(o, site) for o in value.options))
+    return value
+
+
+def _merge(
+    bound: Sequence[tuple[object, Value]], args: Sequence[tuple[object, Value]]
+) -> list[tuple[object, Value]]:
+    """A partial's bound arguments followed by the call's (positions shifted)."""
+    if not bound:
+        return list(args)
+    positional = [v for k, v in bound if isinstance(k, int)]
+    out: list[tuple[object, Value]] = [(i, v) for i, v in enumerate(positional)]
+    out += [(k, v) for k, v in bound if not isinstance(k, int)]
+    shift = len(positional)
+    for k, v in args:
+        out.append((k + shift if isinstance(k, int) else k, v))
+    return out
+
+
+#: Methods of containers and registries that keep what they are given (it may run later).
+_STORING_METHODS = frozenset(
+    {"append", "extend", "insert", "add", "update", "setdefault", "put", "push", "connect"}
+)
+
+#: Bases whose subclasses outside code calls only through their protocol methods.
+_PLAIN_BASES = frozenset(
+    {
+        "torch.nn.Module",
+        "torch.nn.modules.module.Module",
+        "nn.Module",
+        "object",
+        "abc.ABC",
+        "typing.Generic",
+        "enum.Enum",
+        "torch.nn.Sequential",
+        "torch.nn.ModuleList",
+        "torch.nn.ModuleDict",
+        "torch.utils.data.Sampler",
+        "torch.utils.data.sampler.Sampler",
+        "torch.utils.data.DataLoader",
+        "torch.utils.data.dataloader.DataLoader",
+        "collections.OrderedDict",
+        "dict",
+        "list",
+    }
+)
