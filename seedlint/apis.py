@@ -261,7 +261,7 @@ _TORCH_NN_PREFIXES = ("torch.nn.", "torch.nn.modules.")
 
 
 def layer_kind(qualname: str) -> Optional[str]:
-    """"construct" for a layer whose constructor draws, "stochastic" for a module that draws
+    """ "construct" for a layer whose constructor draws, "stochastic" for a module that draws
     when called in training mode, else None."""
     if not qualname.startswith("torch.nn."):
         return None

@@ -1,5 +1,6 @@
 """Labelled multi-file projects (tests/corpus/<case>/, each with expected.txt): every case must
-give exactly the labelled findings. ``python tests/corpus/score.py`` prints precision/recall."""
+give exactly the labelled findings and related locations. ``python tests/corpus/score.py``
+prints precision/recall."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from seedlint import config
 from seedlint.config import Settings
 from seedlint.engine.runner import lint_paths
+from seedlint.findings import Finding
 from seedlint.rules.base import all_rules
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -29,8 +31,18 @@ def test_case(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inside = found is not None and Path(found).parent == case
     settings = config.load(found, list(all_rules())) if inside else Settings(root=str(case))
     report = lint_paths(["."], settings)
-    got = sorted({f"{os.path.normpath(f.path)}:{f.span.line}: {f.code}" for f in report.findings})
-    assert got == _expected(case)
+    assert sorted(labels(report.findings)) == _expected(case)
+
+
+def labels(findings: list[Finding]) -> set[str]:
+    """``path:LINE: CODE`` for every finding, ``path:LINE: CODE (related)`` for the other
+    draws a finding covers (one cause, one finding)."""
+    out = set()
+    for f in findings:
+        out.add(f"{os.path.normpath(f.path)}:{f.span.line}: {f.code}")
+        for loc in f.related:
+            out.add(f"{os.path.normpath(loc.path)}:{loc.span.line}: {f.code} (related)")
+    return out
 
 
 def test_corpus_is_substantial() -> None:

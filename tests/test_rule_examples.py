@@ -42,6 +42,12 @@ def test_example(rule: type[Rule], kind: str, index: int, tmp_path: Path) -> Non
     assert found, f"{rule.code} did not report on its invalid example {index}"
     if example.lines:  # type: ignore[union-attr]
         assert sorted({f.span.line for f in found}) == sorted(example.lines)  # type: ignore[union-attr]
+    related = example.related  # type: ignore[union-attr]
+    if related is not None:
+        got = sorted(
+            loc.span.line for f in found for loc in f.related if loc.path.endswith("main.py")
+        )
+        assert got == sorted(related)
 
 
 def test_every_rule_is_documented() -> None:

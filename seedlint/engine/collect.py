@@ -1403,10 +1403,10 @@ def _events_for_call(
         # ``super().__init__(4, 2)`` in a subclass of ``nn.Linear``: the base draws its weights
         for base in collector.classes.get(str(r[1]), ClassFacts("")).bases:
             base_q = external(base)
-            kind = apis.layer_kind(base_q) if base_q is not None else None
-            if base_q is not None and kind == "construct":
+            layer = apis.layer_kind(base_q) if base_q is not None else None
+            if base_q is not None and layer == "construct":
                 events.append(
-                    Draw(apis.TORCH, apis.normalize(base_q), span(), site.order, text, kind)
+                    Draw(apis.TORCH, apis.normalize(base_q), span(), site.order, text, layer)
                 )
     if r is None or r[0] == "var":
         if isinstance(func, cst.Attribute):

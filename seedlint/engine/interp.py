@@ -691,7 +691,8 @@ class Runner:
             elif t is Import:
                 self._exec_import(frame.key, ev)  # type: ignore[arg-type]
             elif t is Return:
-                frame.returns.append(self._eval(ev.value, frame))  # type: ignore[attr-defined]
+                assert isinstance(ev, Return)
+                frame.returns.append(self._eval(ev.value, frame))
                 if not may:
                     break
         if frame.restores:
@@ -832,7 +833,10 @@ class Runner:
     def _seed(self, frame: _Frame, ev: Seed) -> None:
         if ev.value is not None and not ev.restores:
             value = self._eval(ev.value, frame)
-            why = self._entropy(value, ev.none_entropy)
+            none_entropy = ev.none_entropy and not _not_none(
+                frame.scope.conditions.get(ev.order, ()), ev.value
+            )
+            why = self._entropy(value, none_entropy)
             if why is not None:
                 origin = _origin(value)
                 seeder_site = (
@@ -852,9 +856,9 @@ class Runner:
                         )
                 self.state |= ev.libs  # one cause, one finding: the RNG201
                 return
-        if ev.deterministic and apis.TORCH in ev.libs and self.result.torch_seed is None:
-            if self.ctx == MAIN and self.followed:
-                self._note_torch_seed(frame, ev)
+        fixed_torch = ev.deterministic and apis.TORCH in ev.libs
+        if fixed_torch and self.result.torch_seed is None and self.ctx == MAIN and self.followed:
+            self._note_torch_seed(frame, ev)
         self.state |= ev.libs
 
     def _entropy(self, value: Value, none_entropy: bool) -> Optional[str]:
@@ -870,7 +874,7 @@ class Runner:
 
     def _note_torch_seed(self, frame: _Frame, seed: Seed) -> None:
         if frame.key != self.entry:
-            for f in self.frames:
+            for f in reversed(self.frames):
                 if f.site is not None and f.site.key == self.entry:
                     self.result.torch_seed = (self.facts, f.site.span, 0)
                     return
@@ -885,9 +889,11 @@ class Runner:
         return Site(frame.key, self.p.files[frame.key].path, ev.span, ev.text)
 
     def _call(self, frame: _Frame, ev: Call, may: bool) -> None:
+        if ev.value:
+            return  # a function passed as a value: the argument of its call says it
         target = ev.target[:-1] if ev.target and ev.target[-1] == "seedlike" else ev.target
         kind = target[0]
-        args = [(k, self._eval(v, frame)) for k, v in ev.args]
+        args: list[tuple[object, Value]] = [(k, self._eval(v, frame)) for k, v in ev.args]
         site = self._site(frame, ev)
         result: Value = UNKNOWN
         before = frozenset(self.state) if ev.with_end else None
@@ -920,12 +926,15 @@ class Runner:
                         )
                     elif rkind == "class":
                         result = self._instantiate(Cls(k, q), args, frame, site, may)
-            elif ev.external is not None:
-                result = self._external(ev.external, args, frame, site, may)
-            elif len(ev.target) > len(target) and kind == "import" and not ev.value:
-                name = str(target[2])
-                if name not in self.result.seed_hints:
-                    self.result.seed_hints.append(name)
+            else:
+                if len(ev.target) > len(target) and kind == "import" and not ev.value:
+                    # Looks like a seeder but its code is not among the analysed files: not
+                    # taken as seeding (DESIGN: list it in seed-functions), named in messages.
+                    name = str(target[2])
+                    if name not in self.result.seed_hints:
+                        self.result.seed_hints.append(name)
+                if ev.external is not None:
+                    result = self._external(ev.external, args, frame, site, may)
         frame.results[ev.order] = result
         if ev.with_end and before is not None:
             self._enter_with(frame, ev, result, before, site, may)
@@ -1061,12 +1070,12 @@ class Runner:
         if isinstance(recv, Inst):
             resolved = self.p.resolve(recv.key_, ("self", recv.cls, name))
             if resolved:
-                result: Value = UNKNOWN  # type: ignore[no-redef]
+                out: Value = UNKNOWN
                 for _, k, q in resolved:
-                    result = self._walk_function(Func(k, q, self_inst=recv), args, frame, site, may)
+                    out = self._walk_function(Func(k, q, self_inst=recv), args, frame, site, may)
                 if name == "forward":
                     self._fire(recv.uid, frame)
-                return result
+                return out
             if name in recv.attrs:
                 return self._call_value(recv.attrs[name], args, frame, site, may)
             self._external_method(name, recv, args, frame, site, may)
@@ -1232,13 +1241,14 @@ class Runner:
         for v in _flatten(dataset):
             if isinstance(v, Inst):
                 self._enqueue_dataset(v, ctx, steps)
-        if not any(isinstance(v, Inst) for v in _flatten(dataset)):
-            if ctx not in self.loader_ctxs:
-                self.loader_ctxs[ctx] = site or Site(
-                    frame.key, self.p.files[frame.key].path, Span(1, 1, 1, 1, 1), "DataLoader(…)"
-                )
-                for inst in self.instances:
-                    self._enqueue_dataset(inst, ctx, steps)
+        known = any(isinstance(v, Inst) for v in _flatten(dataset))
+        if not known and ctx not in self.loader_ctxs:
+            # the dataset's value is not known: it may be any instance the run builds
+            self.loader_ctxs[ctx] = site or Site(
+                frame.key, self.p.files[frame.key].path, Span(1, 1, 1, 1, 1), "DataLoader(…)"
+            )
+            for inst in self.instances:
+                self._enqueue_dataset(inst, ctx, steps)
         for name in ("sampler", "batch_sampler"):
             for v in _flatten(named.get(name, UNKNOWN)):
                 if isinstance(v, Inst):
@@ -1593,6 +1603,27 @@ class Runner:
                 self._note_escape(item)
             elif isinstance(item, Partial) and isinstance(item.func, Func):
                 self._note_escape(item.func)
+
+
+def _not_none(conditions: Sequence[Condition], v: VExpr) -> bool:
+    """Do the conditions an event sits under say ``v`` is not ``None`` (``if seed is not None:``,
+    ``if seed:``, ``if seed is None: return`` before it)?"""
+    for c in conditions:
+        if c[0] == "truth" and c[1] == v:
+            return True
+        if c[0] == "cmp" and c[1] == v and c[2] in ("is not", "!=") and c[3] is None:
+            return True
+        if (
+            c[0] == "not"
+            and c[1][0] == "cmp"
+            and c[1][1] == v
+            and c[1][2] in ("is", "==")
+            and c[1][3] is None
+        ):
+            return True
+        if c[0] == "and" and (_not_none((c[1],), v) or _not_none((c[2],), v)):
+            return True
+    return False
 
 
 def _flatten(value: Value, depth: int = 0) -> Iterable[Value]:

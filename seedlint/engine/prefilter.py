@@ -100,6 +100,8 @@ class Triggers:
             a.TORCH_RANDOM_FACTORIES,
             a.TORCH_CUDA_TENSOR_TYPES,
             a.TORCH_GENERATOR_CONSTRUCTORS,
+            a.TORCH_LAYER_CONSTRUCTORS,
+            a.TORCH_STOCHASTIC_MODULES,
         )
         for table in torch_tables:
             with_torch.update(_leaves(table))

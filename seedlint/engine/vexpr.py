@@ -30,7 +30,7 @@ changed it); a module-level name some function writes (``global x``) is unknown 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Union
 
 import libcst as cst
 
@@ -309,18 +309,18 @@ def _stringish(v: VExpr) -> bool:
 
 def arguments(
     builder: Builder, node: cst.Call, scope: NameScope, order: int
-) -> tuple[tuple[object, VExpr], ...]:
+) -> tuple[tuple[Union[int, str], VExpr], ...]:
     """Every argument as (position or keyword, value expression): ("**", OTHER) for a
     ``**config`` mapping built here, and a final ("*", OTHER) when ``*args`` or a forwarded
     ``**kwargs`` may pass anything from there on."""
-    out: list[tuple[object, VExpr]] = []
+    out: list[tuple[Union[int, str], VExpr]] = []
     for index, a in enumerate(node.args):
         if a.star == "**" and not (isinstance(a.value, cst.Name) and a.value.value in scope.params):
             out.append(("**", OTHER))
             continue
         if a.star:
             return (*out, ("*", OTHER))
-        key: object = a.keyword.value if a.keyword is not None else index
+        key: Union[int, str] = a.keyword.value if a.keyword is not None else index
         out.append((key, builder.value(a.value, scope, order)))
     return tuple(out)
 

@@ -7,7 +7,6 @@ from typing import TextIO
 
 from seedlint.findings import Finding, Report
 
-
 #: Related locations a text line names before "…".
 _SHOWN = 3
 

@@ -37,6 +37,8 @@ class Invalid:
     code: str
     #: Lines (1-based, in the dedented code) where the rule must report; default: ≥ 1 anywhere.
     lines: tuple[int, ...] = ()
+    #: Lines of the related locations of those findings (same cause); None: not checked.
+    related: Optional[tuple[int, ...]] = None
     files: Optional[dict[str, str]] = None
     note: str = ""
 

@@ -410,6 +410,11 @@ def _subclass_info(
         if "__init__" in info.methods:
             scope = program.files[k].scopes.get(f"{info.name}.__init__")
             if scope is not None and scope.params:
-                return scope.params, dict(scope.defaults), supplied
+                literal_defaults: dict[str, Literal] = {
+                    name: value[1]
+                    for name, value in scope.defaults.items()
+                    if value[0] == "lit" and not isinstance(value[1], tuple)
+                }
+                return scope.params, literal_defaults, supplied
             break
     return apis.DATALOADER_PARAMS, {}, supplied

@@ -412,10 +412,19 @@ class UnseededTorchGlobal(_UnseededGlobal):
     what = (
         "Finds draws from torch's default generator — `torch.rand*`, `randperm`, `normal`, "
         "`bernoulli`, `multinomial`, `Tensor.uniform_`/`normal_`/…, the random `nn.init` "
-        "initialisers and dropout in functional form (unless `training=False`), `torch.distributions` "
-        "samples — that run before the program seeds torch. Calls given `generator=` draw from that generator and are not reported; "
-        "data-order APIs are RNG302/RNG303; layer constructors are not reported.\n"
-        + _WHEN.format(lib="torch")
+        "initialisers, dropout in functional form (unless `training=False`), "
+        "`torch.distributions` samples, **model construction** (layer constructors that "
+        "initialise their parameters from the global generator: `nn.Linear`, `nn.Conv*`, "
+        "`nn.Embedding`, recurrent layers, attention) and **stochastic modules** "
+        "(`nn.Dropout*`, `nn.AlphaDropout`, `nn.FeatureAlphaDropout`, `nn.RReLU`) called while "
+        "the model may be in training mode — that run before the program seeds torch. "
+        "A model built before the seed line (`model = Net()` then `torch.manual_seed(0)`), the "
+        "most common reproducibility bug, is reported at its layer constructor, with the call "
+        "that builds it; building a model is not a draw when the same flow then loads weights "
+        "into it (`load_state_dict`, `from_pretrained`, `load_checkpoint`), and dropout does "
+        "not draw in a flow that only evaluates (`.eval()`, never `.train()`; `torch.no_grad()` "
+        "does not switch dropout off). Calls given `generator=` draw from that generator and "
+        "are not reported; data-order APIs are RNG302/RNG303.\n" + _WHEN.format(lib="torch")
     )
     why = (
         "Without `torch.manual_seed`, torch's default generator starts from a fresh OS seed: "
@@ -464,8 +473,48 @@ class UnseededTorchGlobal(_UnseededGlobal):
             if __name__ == "__main__":
                 main()
             """,
-            lines=(9,),
+            lines=(8, 9),
             note="the model is built (and initialised) before the seed; forward runs after it",
+        ),
+        Invalid(
+            """
+            import torch
+            import torch.nn as nn
+
+            def main():
+                model = nn.Sequential(nn.Linear(16, 64), nn.Dropout(0.1), nn.Linear(64, 2))
+                model.load_state_dict(torch.load("pretrained.pt"))
+                opt = torch.optim.SGD(model.parameters(), lr=0.01)
+                for x, y in torch.load("data.pt"):
+                    loss = nn.functional.cross_entropy(model(x), y)
+                    opt.zero_grad()
+                    loss.backward()
+                    opt.step()
+
+            if __name__ == "__main__":
+                main()
+            """,
+            lines=(5,),
+            related=(),
+            note="fine-tuning: the loaded weights overwrite what construction drew, but dropout "
+            "still draws in training mode; reported at the module's construction",
+        ),
+        Invalid(
+            """
+            import torch
+            import torch.nn as nn
+
+            def main():
+                model = nn.Linear(4, 2)
+                noise = torch.randn(8, 4)
+                print(model(noise))
+
+            if __name__ == "__main__":
+                main()
+            """,
+            lines=(5,),
+            related=(6,),
+            note="one missing seed, one finding: the other draws are related locations",
         ),
     ]
     valid: ClassVar[list[Valid]] = [
@@ -481,6 +530,23 @@ class UnseededTorchGlobal(_UnseededGlobal):
             if __name__ == "__main__":
                 main()
             """
+        ),
+        Valid(
+            """
+            import torch
+            import torch.nn as nn
+
+            def main():
+                model = nn.Sequential(nn.Linear(16, 64), nn.Dropout(0.1), nn.Linear(64, 2))
+                model.load_state_dict(torch.load("model.pt"))
+                model.eval()
+                with torch.no_grad():
+                    print(model(torch.ones(1, 16)))
+
+            if __name__ == "__main__":
+                main()
+            """,
+            note="inference: weights loaded, dropout off in eval mode",
         ),
         Valid(
             """

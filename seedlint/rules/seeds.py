@@ -164,7 +164,6 @@ class NondeterministicSeed(Rule):
             return
         ctx.report(self.code, message, site.node, site.stmt, fix=_entropy_fix(ctx, site, value))
 
-
     def check_program(self, program: Program) -> Iterable[Finding]:
         """Seeds whose value changes from run to run only where the program says so: a helper
         given ``None`` (or left at a ``None`` default), an argparse option defaulting to

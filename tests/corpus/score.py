@@ -5,7 +5,8 @@ Every sub-directory of this folder that holds an ``expected.txt`` is one case: a
 case the script runs ``python -m seedlint --format json .`` (with this interpreter) inside the case directory (project scope), keeps
 the findings whose code is one of the rules this corpus measures, and compares the set of
 ``(path, line, code)`` with ``expected.txt`` (one ``relative/path.py:LINE: CODE`` per line; empty = no
-findings).
+findings). A line ``relative/path.py:LINE: CODE (related)`` is a related location of a finding (another
+draw with the same cause, JSON ``related``); it is scored like a finding of code ``CODE (related)``.
 
 Usage:
     python tests/corpus/score.py                 # every case
@@ -57,7 +58,10 @@ RUN_SEEDLINT = (
     "import runpy, sys; sys.path[:] = [p for p in sys.path if p not in ('', '.')]; "
     "runpy.run_module('seedlint', run_name='__main__', alter_sys=True)"
 )
-EXPECTED_RE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):\s*(?P<code>[A-Z]+\d+)\s*$")
+EXPECTED_RE = re.compile(
+    r"^(?P<path>.+?):(?P<line>\d+):\s*(?P<code>[A-Z]+\d+)(?P<related>\s+\(related\))?\s*$"
+)
+RELATED = " (related)"
 
 Key = Tuple[str, int, str]  # (path, line, code)
 
@@ -92,7 +96,8 @@ def read_expected(case_dir: str) -> Tuple[Set[Key], List[str]]:
             if code not in CODES:
                 problems.append(f"expected.txt:{n}: code {code} is not scored by this corpus")
                 continue
-            keys.add((norm_path(m.group("path"), case_dir), int(m.group("line")), code))
+            suffix = RELATED if m.group("related") else ""
+            keys.add((norm_path(m.group("path"), case_dir), int(m.group("line")), code + suffix))
     return keys, problems
 
 
@@ -208,6 +213,10 @@ def main() -> int:
             key = (norm_path(str(f.get("path", "")), case_dir), line, code)
             msg = " ".join(str(f.get("message", "")).split())
             got.setdefault(key, msg)
+            for loc in f.get("related") or []:
+                if isinstance(loc, dict):
+                    rkey = (norm_path(str(loc.get("path", "")), case_dir), int(loc.get("line", 0)), code + RELATED)
+                    got.setdefault(rkey, f"(related to line {line})")
 
         ok = True
         for key in sorted(set(got) | expected):
@@ -229,7 +238,7 @@ def main() -> int:
     header = f"{'rule':<8} {'TP':>5} {'FP':>5} {'FN':>5} {'precision':>10} {'recall':>7}"
     print(header)
     print("-" * len(header))
-    for code in CODES:
+    for code in (*CODES, *(c + RELATED for c in ("RNG001", "RNG002", "RNG003"))):
         t, p, n = tp[code], fp[code], fn[code]
         print(f"{code:<8} {t:5d} {p:5d} {n:5d} {ratio(t, t + p):>10} {ratio(t, t + n):>7}")
     t, p, n = sum(tp.values()), sum(fp.values()), sum(fn.values())
