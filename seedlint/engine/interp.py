@@ -56,6 +56,9 @@ if TYPE_CHECKING:
 _MAX_DEPTH = 120
 #: Alternatives kept for one value before it becomes unknown.
 _MAX_OPTIONS = 8
+#: Instances of one class that code running later is followed on (their attributes differ:
+#: ``Crops(augment=True)`` and ``Crops(augment=False)``).
+_INSTANCES_PER_CLASS = 3
 #: Events executed for one entry point before the walk stops following calls (a safety net
 #: against pathological projects; real entry points stay far below it).
 _MAX_STEPS = 400_000
@@ -155,7 +158,7 @@ class Func(Value):
             self.key_,
             self.qual,
             tuple((k, v.key()) for k, v in self.bound),
-            self.self_inst.uid if self.self_inst is not None else None,
+            self.self_inst.key() if self.self_inst is not None else None,
         )
 
 
@@ -176,7 +179,16 @@ class Inst(Value):
     attrs: dict[str, Value] = field(default_factory=dict)
 
     def key(self) -> object:
-        return ("I", self.uid)
+        # by class: two instances built alike are followed alike (their attributes are part
+        # of the memo key where a method runs on them)
+        return ("I", self.key_, self.cls)
+
+    @property
+    def owner(self) -> tuple[str, str]:
+        return (self.key_, self.cls)
+
+    def fingerprint(self) -> object:
+        return (self.key_, self.cls, tuple(sorted((k, v.key()) for k, v in self.attrs.items())))
 
 
 @dataclass(frozen=True, eq=False)
@@ -518,7 +530,11 @@ class Runner:
         self.module_env: dict[str, dict[str, Value]] = {}
         self.frames: list[_Frame] = []
         self.on_stack: set[tuple[str, str]] = set()
-        self.memo: dict[tuple[object, ...], tuple[frozenset[str], Value]] = {}
+        #: A function walked with the same seeded libraries, arguments and instance state:
+        #: (libraries seeded after it, its result, the instance's attributes after it).
+        self.memo: dict[
+            tuple[object, ...], tuple[frozenset[str], Value, Optional[dict[str, Value]]]
+        ] = {}
         self.seq = itertools.count()
         self.uids = itertools.count(1)
         self.steps_left = _MAX_STEPS
@@ -527,14 +543,17 @@ class Runner:
         self.hits: list[Hit] = []
         #: Construct draws not yet overwritten by a weight load: hit index → the instances
         #: being built when the layer was constructed.
-        self.constructs: dict[int, tuple[int, ...]] = {}
+        self.constructs: dict[int, tuple[tuple[str, str], ...]] = {}
         self.dropped: set[int] = set()
         #: Stochastic modules built: (draw, facts, steps, owner uid or None).
-        self.armed: list[tuple[Draw, FileFacts, tuple[Site, ...], Optional[int], bool]] = []
-        self.fired_owners: set[tuple[Optional[int], str]] = set()
+        self.armed: list[
+            tuple[Draw, FileFacts, tuple[Site, ...], Optional[tuple[str, str]], bool]
+        ] = []
+        self.fired_owners: set[tuple[Optional[tuple[str, str]], str]] = set()
         self.modes: set[str] = set()
         self.building: list[Inst] = []
-        self.instances: list[Inst] = []
+        #: Instances built, a few per class (what later code may run on): by (file, class).
+        self.instances: dict[tuple[str, str], list[Inst]] = {}
         self.escaped: list[Func] = []
         self.escaped_keys: set[object] = set()
         #: Contexts in which some unknown callee was called: (ctx → where).
@@ -772,7 +791,7 @@ class Runner:
     def _draw(self, frame: _Frame, ev: Draw, at: Optional[Site] = None) -> None:
         facts = self.p.files[frame.key]
         if ev.kind == "stochastic":
-            owner = frame.self_inst.uid if frame.self_inst is not None else None
+            owner = frame.self_inst.owner if frame.self_inst is not None else None
             steps = self._steps(frame)
             self.armed.append((ev, facts, steps, owner, self.followed))
             if (owner, self.ctx) in self.fired_owners or (None, self.ctx) in self.fired_owners:
@@ -821,7 +840,7 @@ class Runner:
         )
         self.hits.append(hit)
         if ev.kind == "construct":
-            self.constructs[len(self.hits) - 1] = tuple(i.uid for i in self.building)
+            self.constructs[len(self.hits) - 1] = tuple(i.owner for i in self.building)
 
     def _steps(self, frame: Optional[_Frame]) -> tuple[Site, ...]:
         steps = list(self.later_steps)
@@ -1020,7 +1039,7 @@ class Runner:
         ``__call__``/``forward``) or any function stored for later."""
         ctx = self.ctx
         if frame.self_inst is not None:
-            self._fire(frame.self_inst.uid, frame)
+            self._fire(frame.self_inst.owner, frame)
         self._fire(None, frame)
         for _, v in args:
             self._escape_in(v, frame)
@@ -1029,8 +1048,9 @@ class Runner:
         here = site or Site(frame.key, self.p.files[frame.key].path, Span(1, 1, 1, 1, 1), "…")
         self.fired[ctx] = here
         steps = (*self._steps(frame), here) if self.followed else (*self.later_steps, here)
-        for inst in self.instances:
-            self._enqueue_call_protocol(inst, ctx, steps)
+        for insts in self.instances.values():
+            for inst in insts:
+                self._enqueue_call_protocol(inst, ctx, steps)
         for func in self.escaped:
             self._enqueue(func, ctx, (here,))
 
@@ -1050,7 +1070,7 @@ class Runner:
                 result = self._walk_function(Func(k, q, self_inst=inst), args, frame, site, may)
             if found:
                 break
-        self._fire(inst.uid, frame)
+        self._fire(inst.owner, frame)
         return result
 
     def _call_method(
@@ -1074,7 +1094,7 @@ class Runner:
                 for _, k, q in resolved:
                     out = self._walk_function(Func(k, q, self_inst=recv), args, frame, site, may)
                 if name == "forward":
-                    self._fire(recv.uid, frame)
+                    self._fire(recv.owner, frame)
                 return out
             if name in recv.attrs:
                 return self._call_value(recv.attrs[name], args, frame, site, may)
@@ -1104,9 +1124,8 @@ class Runner:
         if candidates:
             steps = (*self._steps(frame), site) if site is not None else self._steps(frame)
             for k, q, cls_key, cls in candidates:
-                for inst in self.instances:
-                    if inst.cls == cls and inst.key_ == cls_key:
-                        self._enqueue(Func(k, q, self_inst=inst), self.ctx, steps)
+                for inst in self.instances.get((cls_key, cls), ()):
+                    self._enqueue(Func(k, q, self_inst=inst), self.ctx, steps)
         self._external_method(name, None, args, frame, site, may, by_name=bool(candidates))
         return UNKNOWN
 
@@ -1140,7 +1159,7 @@ class Runner:
 
     def _weights_loaded(self, recv: Optional[Inst]) -> None:
         for index, owners in list(self.constructs.items()):
-            if recv is None or recv.uid in owners:
+            if recv is None or recv.owner in owners:
                 self.dropped.add(index)
                 del self.constructs[index]
 
@@ -1197,7 +1216,7 @@ class Runner:
     def _handed(self, inst: Inst, frame: _Frame, site: Optional[Site]) -> None:
         steps = (*self._steps(frame), site) if site is not None else self._steps(frame)
         self._enqueue_call_protocol(inst, self.ctx, steps)
-        self._fire(inst.uid, frame)
+        self._fire(inst.owner, frame)
         for name in apis.DATASET_WORKER_METHODS | {"__len__"}:
             for _, k, q in self.p.resolve(inst.key_, ("self", inst.cls, name)):
                 self._enqueue(Func(k, q, self_inst=inst), self.ctx, steps)
@@ -1247,8 +1266,9 @@ class Runner:
             self.loader_ctxs[ctx] = site or Site(
                 frame.key, self.p.files[frame.key].path, Span(1, 1, 1, 1, 1), "DataLoader(…)"
             )
-            for inst in self.instances:
-                self._enqueue_dataset(inst, ctx, steps)
+            for insts in self.instances.values():
+                for inst in insts:
+                    self._enqueue_dataset(inst, ctx, steps)
         for name in ("sampler", "batch_sampler"):
             for v in _flatten(named.get(name, UNKNOWN)):
                 if isinstance(v, Inst):
@@ -1275,7 +1295,7 @@ class Runner:
             if found:
                 return
 
-    def _fire(self, owner: Optional[int], frame: _Frame) -> None:
+    def _fire(self, owner: Optional[tuple[str, str]], frame: _Frame) -> None:
         """The module ``owner`` (None: any module built outside a class) is called: its
         stochastic layers draw."""
         k = (owner, self.ctx)
@@ -1318,12 +1338,14 @@ class Runner:
             frozenset(self.state),
             self.ctx,
             self.followed,
-            inst.uid if inst is not None else None,
+            inst.fingerprint() if inst is not None else None,
             tuple(sorted((k, v.key()) for k, v in env.items())),
         )
         done = self.memo.get(memo_key)
         if done is not None:
             self.state |= done[0]
+            if inst is not None and done[2] is not None:
+                inst.attrs.update(done[2])
             return done[1]
         frame = _Frame(
             key,
@@ -1353,8 +1375,12 @@ class Runner:
                 joined = join(joined, r)
             result = joined or UNKNOWN
         if qual.rsplit(".", 1)[-1] in ("forward", "__call__") and inst is not None:
-            self._fire(inst.uid, frame)
-        self.memo[memo_key] = (frozenset(self.state), result)
+            self._fire(inst.owner, frame)
+        self.memo[memo_key] = (
+            frozenset(self.state),
+            result,
+            dict(inst.attrs) if inst is not None else None,
+        )
         return result
 
     def _environment(
@@ -1450,8 +1476,11 @@ class Runner:
         return inst
 
     def _register(self, inst: Inst, frame: _Frame, site: Optional[Site]) -> None:
-        self.instances.append(inst)
         key, cls = inst.key_, inst.cls
+        kept = self.instances.setdefault((key, cls), [])
+        if len(kept) >= _INSTANCES_PER_CLASS:
+            return  # later code runs on the first few instances of a class
+        kept.append(inst)
         if (key, cls) not in self.registered:
             self.registered.add((key, cls))
             for k, info in self.p.classes_of(key, cls):
@@ -1492,6 +1521,10 @@ class Runner:
             if inst is not None:
                 found = inst.attrs.get(v[1])
                 if found is not None:
+                    if v[1] not in self._stable(inst):
+                        # assigned elsewhere in the class too (``def train(self): self.x =
+                        # True``): what this run saw, or anything else
+                        return Alt((*_options(found), UNKNOWN))
                     return found
                 for _, k, q in self.p.resolve(inst.key_, ("self", inst.cls, v[1])):
                     func = Func(k, q, self_inst=inst)

@@ -355,7 +355,7 @@ def _text(node: cst.BaseExpression) -> Optional[str]:
         return f"{base}[…]" if base else None
     if isinstance(node, cst.Call):
         callee = _text(node.func)
-        return f"{callee}(…)" if callee else None
+        return (f"{callee}(…)" if node.args else f"{callee}()") if callee else None
     return None
 
 
