@@ -299,6 +299,26 @@ RESTORING_CONTEXTS: dict[str, frozenset[str]] = {
     "pytorch_lightning.utilities.seed.isolate_rng": frozenset({"python", "numpy", "torch"}),
 }
 
+#: ``torch.nn`` containers: "items" holds its positional arguments (``Sequential(a, b)``),
+#: "arg" its first argument (``ModuleList(blocks)``, ``ModuleDict(d)``).
+MODULE_CONTAINERS: dict[str, str] = {
+    **{f"torch.nn.{m}Sequential": "items" for m in ("", "modules.container.")},
+    **{
+        f"torch.nn.{m}{name}": "arg"
+        for m in ("", "modules.container.")
+        for name in ("ModuleList", "ModuleDict", "ParameterList")
+    },
+}
+
+#: Wrap a dataset without reading its items (the DataLoader the result goes to does).
+DATASET_WRAPPERS = frozenset(
+    {
+        f"torch.utils.data.{m}{name}"
+        for m in ("", "dataset.")
+        for name in ("random_split", "Subset", "ConcatDataset", "ChainDataset", "StackDataset")
+    }
+)
+
 #: Calls that start a function in fresh processes (nothing the parent seeded carries over).
 SPAWNERS = frozenset(
     {

@@ -278,7 +278,9 @@ class _Collector(cst.CSTVisitor):
         self.item_writes: list[ItemWrite] = []
         #: Assignments and returns, turned into events once every binding is known:
         #: (kind, name, value node, scope, order); kind "return" for returns.
-        self.pending_binds: list[tuple[str, str, Optional[cst.BaseExpression], NameScope, int]] = []
+        #: (kind, name, value node — or ("iter", node) / ("item", node, i) for loop variables —,
+        #: scope, order).
+        self.pending_binds: list[tuple[str, str, Any, NameScope, int]] = []
         #: Loops by execution scope, and the ones open around this point.
         self.loops: dict[str, list[Loop]] = {}
         self.open_loops: list[tuple[str, Loop]] = []
@@ -332,6 +334,8 @@ class _Collector(cst.CSTVisitor):
         for p in _all_params(node.params):
             scope.bind(p.name.value, VAR)
             scope.params.add(p.name.value)
+            if p.annotation is not None and _is_string_annotation(p.annotation.annotation):
+                scope.strings.add(p.name.value)
         self.signatures[scope.qualname] = _Signature(
             node.params,
             parent,
@@ -585,10 +589,19 @@ class _Collector(cst.CSTVisitor):
             self.visit_For(node)
             walk(node.target, self)
             self.order += 1
-            for name in target_names(node.target):
-                self._loop_bind(name)
-                kind = "global" if self.scope.exec_name == "" else "local"
-                self.pending_binds.append((kind, name, None, self.scope, self.order))
+            # The loop variable holds an item of what is iterated (``for cb in callbacks:``);
+            # it is not "assigned in the loop" (each iteration starts from an item).
+            kind = "global" if self.scope.exec_name == "" else "local"
+            if isinstance(node.target, cst.Name):
+                self.pending_binds.append(
+                    (kind, node.target.value, ("iter", node.iter), self.scope, self.order)
+                )
+            elif isinstance(node.target, (cst.Tuple, cst.List)):
+                for i, el in enumerate(node.target.elements):
+                    if isinstance(el.value, cst.Name) and not isinstance(el, cst.StarredElement):
+                        self.pending_binds.append(
+                            (kind, el.value.value, ("item", node.iter, i), self.scope, self.order)
+                        )
             self.conditions.append(_MAY)
         else:
             loop = self._open_loop()
@@ -772,6 +785,8 @@ class _Collector(cst.CSTVisitor):
             self._assign(t.target, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if isinstance(node.target, cst.Name) and _is_string_annotation(node.annotation.annotation):
+            self.scope.strings.add(node.target.value)
         if node.value is not None:
             self._assign(node.target, node.value)
         else:
@@ -843,9 +858,22 @@ class _Collector(cst.CSTVisitor):
                 self.item_writes.append(ItemWrite(self.scope, t.value.value, None, None))
 
     def visit_For(self, node: cst.For) -> None:
+        plain = isinstance(node.target, cst.Name) or (
+            isinstance(node.target, (cst.Tuple, cst.List))
+            and all(
+                isinstance(el.value, cst.Name) and not isinstance(el, cst.StarredElement)
+                for el in node.target.elements
+            )
+        )
         for name in target_names(node.target):
             self.scope.bind(name, VAR, self._conditional())
-            self._opaque(name)
+            if plain:
+                # its values are the items iterated (``Bind`` events say so); for the rules
+                # that need every value assigned it is not known
+                scope = self.scope.module() if name in self.scope.globals else self.scope
+                scope.loop_targets.add(name)
+            else:
+                self._opaque(name)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
@@ -1046,6 +1074,20 @@ def static_method(node: cst.FunctionDef) -> bool:
         isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
         for d in node.decorators
     )
+
+
+def _is_string_annotation(node: cst.BaseExpression) -> bool:
+    """``str``, ``bytes``, ``Optional[str]``, ``str | None``, ``"str"``."""
+    if isinstance(node, cst.Name):
+        return node.value in ("str", "bytes")
+    if isinstance(node, cst.SimpleString):
+        return literal_value(node) in ("str", "bytes")
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        return _is_string_annotation(node.left) or _is_string_annotation(node.right)
+    if isinstance(node, cst.Subscript) and dotted(node.value) in ("Optional", "typing.Optional"):
+        inner = node.slice[0].slice if len(node.slice) == 1 else None
+        return isinstance(inner, cst.Index) and _is_string_annotation(inner.value)
+    return False
 
 
 def _is_type_checking(test: cst.BaseExpression) -> bool:
@@ -1251,6 +1293,10 @@ def analyse_module(
         events = scope_of(scope.exec_name).events
         if kind == "return":
             events.append(Return(builder.value(value, scope, order), order))
+        elif isinstance(value, tuple):  # a loop variable: ("iter", node) / ("item", node, i)
+            iterated = ("iter", builder.value(value[1], scope, order))
+            v = iterated if value[0] == "iter" else ("sub", iterated, ("lit", value[2]))
+            events.append(Bind(kind, name, v, order))
         else:
             events.append(Bind(kind, name, builder.value(value, scope, order), order))
     for rule in rules:

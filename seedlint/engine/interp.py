@@ -1020,6 +1020,11 @@ class Runner:
             return self._call_instance(callee, args, frame, site, may)
         if isinstance(callee, Partial):
             return self._call_value(callee.func, _merge(callee.args, args), frame, site, may)
+        if isinstance(callee, Seq):
+            # ``nn.Sequential(a, b)(x)``: each module in turn
+            for item in callee.items:
+                self._call_value(item, args, frame, site, may)
+            return UNKNOWN
         if isinstance(callee, Ext):
             lib = apis.draw_library(callee.qualname)
             if lib is not None and site is not None:
@@ -1178,6 +1183,16 @@ class Runner:
         if q in apis.DATALOADERS:
             self._dataloader(args, frame, site)
             return UNKNOWN
+        container = apis.MODULE_CONTAINERS.get(q)
+        if container is not None:
+            # ``nn.ModuleList(blocks)``, ``nn.Sequential(a, b)``: the modules they hold
+            self._hand_off(
+                [(k, v) for k, v in args if isinstance(v, (Func, Partial))], frame, site, may, q
+            )
+            if container == "items":
+                positional = [v for k, v in args if isinstance(k, int)]
+                return Seq(tuple(positional))
+            return args[0][1] if args and args[0][0] == 0 else Seq(())
         if q in apis.SPAWNERS and args:
             saved = self.state
             self.state = set()
@@ -1206,11 +1221,16 @@ class Runner:
     ) -> None:
         """Arguments given to code outside the project: functions run there (now), instances
         may be called (their protocol methods run later)."""
+        wrapper = q is not None and q in apis.DATASET_WRAPPERS
+        if q in ("builtins.sorted", "builtins.min", "builtins.max"):
+            args = [(k, v) for k, v in args if k == "key"]  # the rest are only iterated
+        elif q in ("builtins.map", "builtins.filter"):
+            args = args[:1]
         for _, v in args:
-            for item in _flatten(v):
+            for item in _flatten(v, dicts=False):
                 if isinstance(item, (Func, Partial)):
                     self._call_value(item, [], frame, site, True)
-                elif isinstance(item, Inst):
+                elif isinstance(item, Inst) and not wrapper:
                     self._handed(item, frame, site)
 
     def _handed(self, inst: Inst, frame: _Frame, site: Optional[Site]) -> None:
@@ -1556,6 +1576,10 @@ class Runner:
             return DictV(tuple(items), complete)
         if kind == "sub":
             return _subscript(self._eval(v[1], frame), self._eval(v[2], frame))
+        if kind == "iter":
+            return _item(self._eval(v[1], frame))
+        if kind in ("values", "items", "keys"):
+            return _view(kind, self._eval(v[1], frame))
         if kind == "getattr":
             return self._getattr(self._eval(v[1], frame), str(v[2]))
         if kind == "hash":
@@ -1582,6 +1606,8 @@ class Runner:
         return UNKNOWN
 
     def _getattr(self, base: Value, name: str) -> Value:
+        if isinstance(base, Entropy):
+            return Entropy(base.source)  # ``uuid.uuid4().int``
         if isinstance(base, Namespace):
             return base.get(name)
         if isinstance(base, Inst):
@@ -1616,6 +1642,11 @@ class Runner:
             if kind == "class":
                 return Cls(k, q)
             return UNKNOWN
+        variable = self.p.module_variable(key, target)
+        if variable is not None:
+            found = self.module_env.get(variable[0], {}).get(variable[1])
+            if found is not None:
+                return found
         if target[0] == "import" and target[1] == 0:
             return Ext(str(target[2]))
         return UNKNOWN
@@ -1659,21 +1690,26 @@ def _not_none(conditions: Sequence[Condition], v: VExpr) -> bool:
     return False
 
 
-def _flatten(value: Value, depth: int = 0) -> Iterable[Value]:
+def _flatten(value: Value, depth: int = 0, dicts: bool = True) -> Iterable[Value]:
+    """The values in ``value`` (the items of sequences, the options of alternatives, and with
+    ``dicts`` the values of mappings)."""
     if depth > 4:
         return
     if isinstance(value, (Seq, Alt)):
         items: Iterable[Value] = value.items if isinstance(value, Seq) else value.options
         for item in items:
-            yield from _flatten(item, depth + 1)
+            yield from _flatten(item, depth + 1, dicts)
     elif isinstance(value, DictV):
-        for _, item in value.items:
-            yield from _flatten(item, depth + 1)
+        if dicts:
+            for _, item in value.items:
+                yield from _flatten(item, depth + 1, dicts)
     else:
         yield value
 
 
 def _subscript(base: Value, index: Value) -> Value:
+    if isinstance(base, Entropy):
+        return Entropy(base.source)
     known, key = _python_value(index)
     if isinstance(index, ArgOpt) and index.default is not None:
         known, key = True, index.default
@@ -1701,6 +1737,48 @@ def _subscript(base: Value, index: Value) -> Value:
         out = None
         for v in base.items:
             out = join(out, v)
+        return out or UNKNOWN
+    return UNKNOWN
+
+
+def _item(value: Value) -> Value:
+    """An item of an iterable: any element of a sequence, any key of a mapping."""
+    if isinstance(value, Seq):
+        out: Optional[Value] = None
+        for item in value.items:
+            out = join(out, item)
+        return out or UNKNOWN
+    if isinstance(value, DictV):
+        out = None
+        for k, _ in value.items:
+            out = join(out, Lit(k) if not isinstance(k, tuple) else UNKNOWN)
+        return out or UNKNOWN
+    if isinstance(value, Alt):
+        out = None
+        for o in value.options:
+            out = join(out, _item(o))
+        return out or UNKNOWN
+    if isinstance(value, Entropy):
+        return Entropy(value.source)
+    return UNKNOWN
+
+
+def _view(kind: str, value: Value) -> Value:
+    """``d.values()`` / ``d.items()`` / ``d.keys()``."""
+    if isinstance(value, DictV):
+        if kind == "values":
+            return Seq(tuple(v for _, v in value.items))
+        if kind == "keys":
+            return Seq(
+                tuple(Lit(k) if not isinstance(k, tuple) else UNKNOWN for k, _ in value.items)
+            )
+        return Seq(
+            tuple(Seq((Lit(k) if not isinstance(k, tuple) else UNKNOWN, v)) for k, v in value.items)
+        )
+    if isinstance(value, Alt):
+        out: Optional[Value] = None
+        for o in value.options:
+            out = join(out, _view(kind, o))
         return out or UNKNOWN
     return UNKNOWN
 

@@ -45,6 +45,10 @@ class NameScope:
     #: Names also bound where no value is recorded (``for``/``with``/``except`` targets,
     #: unpacking, ``nonlocal`` writes): their ``assigns`` are not all their values.
     opaque: set[str] = field(default_factory=set)
+    #: Names bound as the variable of a ``for`` loop (their values are the items iterated).
+    loop_targets: set[str] = field(default_factory=set)
+    #: Names annotated ``str`` / ``bytes`` (parameters and variables): their values are strings.
+    strings: set[str] = field(default_factory=set)
 
     def binder(self, name: str) -> Optional[NameScope]:
         """The scope whose binding of ``name`` a use here sees (class bodies skipped except
@@ -114,6 +118,8 @@ def variable_values(name: str, scope: NameScope) -> Optional[list[cst.BaseExpres
     also bound by ``for``/``with``/unpacking/``nonlocal`` writes."""
     binder = scope.binder(name)
     if binder is None or name in binder.params or name in binder.opaque:
+        return None
+    if name in binder.loop_targets:
         return None
     if binder.bindings[name][0] not in ("var", "alias"):
         return None

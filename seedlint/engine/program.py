@@ -217,6 +217,26 @@ class Program:
             return []
         return []
 
+    def module_variable(
+        self, key: str, target: Target, depth: int = 0
+    ) -> Optional[tuple[str, str]]:
+        """(file, name) of a module-level variable of the project that an imported name refers
+        to (``from transforms import AUGMENTATIONS``), through re-exports; None otherwise."""
+        if depth > 8 or target[0] != "import":
+            return None
+        level, dotted = int(target[1]), str(target[2])
+        parts = dotted.split(".")
+        if len(parts) < 2 and level == 0:
+            return None
+        mod = self.module_file(key, level, ".".join(parts[:-1]))
+        if mod is None or mod not in self.files:
+            return None
+        name = parts[-1]
+        exported = self.files[mod].exports.get(name)
+        if exported is not None:
+            return self.module_variable(mod, ("import", exported[0], exported[1]), depth + 1)
+        return (mod, name)
+
     def _method(
         self, key: str, cls: str, method: str, skip_self: bool, depth: int
     ) -> list[tuple[str, str, str]]:

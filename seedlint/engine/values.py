@@ -99,7 +99,8 @@ class _EntropyFinder(cst.CSTVisitor):
         if isinstance(node, (cst.Name, cst.Attribute)) and self.depth < _MAX_DEPTH:
             key = dotted(node)
             if key is not None:
-                for value in self.scope.assigned_values(key, self.order)[:1]:
+                assigned = self.scope.assigned_values(key, self.order)[:1]
+                for value in assigned:
                     if value is not node:
                         inner = _EntropyFinder(self.scope, self.order, self.depth + 1)
                         walk(value, inner)
@@ -107,7 +108,8 @@ class _EntropyFinder(cst.CSTVisitor):
                         if inner.source is not None:
                             self.top = inner.top or _entropy_branch(value, self)
                             self.via = inner.via or key
-                return False
+                # ``run_id.int`` where only ``run_id = uuid.uuid4()`` is assigned: look inside
+                return not assigned and isinstance(node, cst.Attribute)
         return not isinstance(node, (cst.Lambda, cst.FunctionDef))
 
 
@@ -177,6 +179,9 @@ def is_string(expr: cst.BaseExpression, scope: NameScope, order: int, depth: int
             return is_string(func.value, scope, order, depth + 1)
         return False
     if isinstance(expr, cst.Name):
+        binder = scope.binder(expr.value)
+        if binder is not None and expr.value in binder.strings:
+            return True  # annotated ``str``
         assigned = scope.assigned_values(expr.value, order)
         return bool(assigned) and is_string(assigned[0], scope, order, depth + 1)
     return False

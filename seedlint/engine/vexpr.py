@@ -18,6 +18,8 @@ Forms (``v`` a value expression, ``c`` a condition):
 * ``("call", order)`` — the result of the call with that order in the same scope;
 * ``("ifexp", c, v, v)``, ``("seq", (v, ...))``, ``("dict", ((key, v), ...))``,
   ``("sub", v, v)``, ``("getattr", v, name)``;
+* ``("iter", v)`` — an item of ``v`` (a loop variable); ``("values", v)`` / ``("items", v)`` /
+  ``("keys", v)`` — a mapping's views;
 * ``("hash", v)`` — ``hash(v)``; ``("str", (v, ...))`` — a string built from parts;
   ``("entropy", source)`` — a value that changes from run to run; ``("mix", (v, ...))`` —
   arithmetic and conversions (entropy in, entropy out);
@@ -43,6 +45,9 @@ _MAX_ITEMS = 24
 
 _CONVERSIONS = frozenset({"int", "abs", "round", "float", "max", "min", "sum", "len"})
 _STRINGS = frozenset({"str", "repr", "format"})
+#: Builtins whose result holds the same items as their argument.
+_SAME_ITEMS = frozenset({"list", "tuple", "set", "sorted", "reversed", "iter", "frozenset"})
+_COMPREHENSION_TYPES = (cst.ListComp, cst.SetComp, cst.GeneratorExp)
 _STRING_METHODS = frozenset({"format", "join", "upper", "lower", "strip", "replace"})
 
 COMPARISONS = {
@@ -182,6 +187,21 @@ class Builder:
             return ("mix", (self.value(node.expression, scope, order, depth + 1),))
         if t is cst.Lambda:
             return self._lambda(node, scope)
+        if t is cst.BooleanOperation:
+            assert isinstance(node, cst.BooleanOperation)
+            # ``callbacks or []``: the left side when it is true, else the right
+            left = self.value(node.left, scope, order, depth + 1)
+            right = self.value(node.right, scope, order, depth + 1)
+            test = ("truth", left) if left != OTHER else ("unknown",)
+            if isinstance(node.operator, cst.Or):
+                return ("ifexp", test, left, right)
+            return ("ifexp", test, right, left)
+        if isinstance(node, _COMPREHENSION_TYPES):
+            # one representative element (the comprehension's variables are unknown)
+            return ("seq", (self.value(node.elt, scope, order, depth + 1),))
+        if t is cst.DictComp:
+            assert isinstance(node, cst.DictComp)
+            return ("dict", ((OTHER, self.value(node.value, scope, order, depth + 1)),))
         if t is cst.NamedExpr:
             assert isinstance(node, cst.NamedExpr)
             return self.value(node.value, scope, order, depth + 1)
@@ -249,11 +269,29 @@ class Builder:
             builtin = func.value
             args = [a for a in node.args if not a.star]
             if builtin == "hash" and args:
-                return ("hash", self.value(args[0].value, scope, order, depth + 1))
+                inner = args[0].value
+                if isinstance(inner, cst.Name):
+                    binder = scope.binder(inner.value)
+                    if binder is not None and inner.value in binder.strings:
+                        return ("entropy", "hash() of a string (salted per process)")
+                return ("hash", self.value(inner, scope, order, depth + 1))
             if builtin in _STRINGS:
                 return ("str", tuple(self.value(a.value, scope, order, depth + 1) for a in args))
             if builtin in _CONVERSIONS:
                 return ("mix", tuple(self.value(a.value, scope, order, depth + 1) for a in args))
+            if builtin in _SAME_ITEMS and len(args) == 1 and args[0].keyword is None:
+                return ("seq", (("iter", self.value(args[0].value, scope, order, depth + 1)),))
+            if builtin == "enumerate" and args:
+                item = ("iter", self.value(args[0].value, scope, order, depth + 1))
+                return ("seq", (("seq", (OTHER, item)),))
+            if builtin == "zip" and args:
+                items = tuple(("iter", self.value(a.value, scope, order, depth + 1)) for a in args)
+                return ("seq", (("seq", items),))
+        views = ("values", "items", "keys")
+        if isinstance(func, cst.Attribute) and func.attr.value in views and not node.args:
+            base = self.value(func.value, scope, order, depth + 1)
+            if base != OTHER:
+                return (func.attr.value, base)
         if isinstance(func, cst.Attribute) and func.attr.value in _STRING_METHODS:
             base = self.value(func.value, scope, order, depth + 1)
             if _stringish(base):
