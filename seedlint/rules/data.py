@@ -157,9 +157,8 @@ class DataLoaderWithoutWorkerInit(_LoaderRule):
         init = call.kind("worker_init_fn")
         if init not in (None, NONE) or call.unknown("worker_init_fn"):
             return None
-        text = call.text("num_workers") or "…"
         return (
-            f"`{call.name}(num_workers={text})` has no `worker_init_fn`: worker seeds come only "
+            f"{call.head('num_workers', '…')} has no `worker_init_fn`: worker seeds come only "
             "from the main process's torch RNG, so in distributed training every rank repeats "
             "the same worker streams, and generators the dataset holds are copied unchanged "
             "into every worker; pass `worker_init_fn=seed_worker` (seedlint_runtime)"
@@ -241,9 +240,10 @@ class DataLoaderShuffleWithoutGenerator(_LoaderRule):
         generator = call.kind("generator")
         if generator not in (None, NONE) or call.unknown("generator"):
             return None
-        text = call.text("shuffle") or "True"
         return (
-            f"`{call.name}(shuffle={text})` without `generator=` shuffles with the global torch "
+            f"{call.head('shuffle', 'True')}"
+            + (" gets no `generator=`: it" if call.via("shuffle") else " without `generator=`")
+            + " shuffles with the global torch "
             "RNG, so the data order depends on every draw made before it (a change to the "
             "model changes the data order); pass `generator=seeded_generator()` "
             "(seedlint_runtime)"

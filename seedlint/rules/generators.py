@@ -10,6 +10,7 @@ import libcst as cst
 from seedlint import apis
 from seedlint.engine.collect import CallSite, FileContext, owner_of
 from seedlint.engine.names import dotted
+from seedlint.engine.vexpr import render
 from seedlint.findings import Fix
 from seedlint.rules.base import Invalid, Rule, Valid
 
@@ -20,13 +21,25 @@ _FIX_SAFETY = (
 )
 
 
-def _missing_seed(ctx: FileContext, site: CallSite, keyword: str) -> bool:
+def _missing_seed(ctx: FileContext, site: CallSite, keyword: str) -> Optional[str]:
+    """Why the constructor gets no seed, for the message: "without a seed", "with `None`",
+    "with `seed_i`, which may be `None`"; None when it gets one."""
     arg = site.arg(0, keyword)
     if arg is None:
-        return True
+        return "without a seed"
     if arg.star:
-        return False
-    return ctx.seed_value(arg.value, site).kind == "none"
+        return None
+    value = ctx.seed_value(arg.value, site)
+    if value.kind != "none":
+        return None
+    if not value.maybe and isinstance(arg.value, cst.Name) and arg.value.value == "None":
+        return "with `None` as its seed"
+    shown = dotted(arg.value) or "its seed"
+    return (
+        f"with `{shown}`, which is `None`"
+        if not value.maybe
+        else (f"with `{shown}`, which may be `None`")
+    )
 
 
 class UnseededNumpyGenerator(Rule):
@@ -96,11 +109,12 @@ class UnseededNumpyGenerator(Rule):
         if ctor is None:
             return
         keyword = "entropy" if ctor.endswith("SeedSequence") else "seed"
-        if _missing_seed(ctx, site, keyword):
+        how = _missing_seed(ctx, site, keyword)
+        if how is not None:
             short = ctor.rsplit(".", 1)[-1]
             ctx.report(
                 self.code,
-                f"`{short}()` without a seed draws OS entropy, so its stream changes on every "
+                f"`{render(site.node)}` {how} draws OS entropy, so its stream changes on every "
                 f"run: pass a seed, e.g. `{short}(seed)`",
                 site.node,
                 site.stmt,
@@ -155,10 +169,13 @@ class UnseededPythonGenerator(Rule):
     ]
 
     def check_call(self, ctx: FileContext, site: CallSite) -> None:
-        if site.qualname in apis.PYTHON_GENERATOR_CONSTRUCTORS and _missing_seed(ctx, site, "x"):
+        if site.qualname not in apis.PYTHON_GENERATOR_CONSTRUCTORS:
+            return
+        how = _missing_seed(ctx, site, "x")
+        if how is not None:
             ctx.report(
                 self.code,
-                "`random.Random()` without a seed is seeded from OS entropy, so its numbers "
+                f"`{render(site.node)}` {how} is seeded from OS entropy, so its numbers "
                 "change on every run: pass a seed, e.g. `random.Random(seed)`",
                 site.node,
                 site.stmt,

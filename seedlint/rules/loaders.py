@@ -85,6 +85,20 @@ class LoaderCall:
         """May ``param`` be passed without it being visible (``**kwargs``, a subclass)?"""
         return param in self.supplied or (self.star and param not in self.bound)
 
+    def head(self, param: str, default: str) -> str:
+        """How the message shows the call: ``DataLoader(num_workers=4)`` when written at the
+        call, ``DataLoader(…, **kwargs)` passes `num_workers=4`` when it comes through a
+        mapping."""
+        text = self.text(param) or default
+        via = self.texts.get(f"via:{param}")
+        if via is not None:
+            return f"`{self.name}(…, {via})` passes `{param}={text}` through `{via}` and"
+        return f"`{self.name}({param}={text})`"
+
+    def via(self, param: str) -> bool:
+        """Does ``param`` come through a ``**mapping`` rather than written at the call?"""
+        return f"via:{param}" in self.texts
+
     def text(self, param: str) -> str:
         if param in self.texts:
             return short_source(self.texts[param])
@@ -149,6 +163,8 @@ def arguments(site: CallSite, ctx: FileContext, keep: tuple[str, ...] = ()) -> A
                 keywords[key] = kinds.pop() if len(kinds) == 1 else OTHER
                 if key in keep and len(values) == 1:
                     texts[key] = empty.code_for_node(values[0])
+                    # not written at the call: say where it comes from
+                    texts[f"via:{key}"] = "**" + short_source(empty.code_for_node(a.value))
             continue
         if a.star:
             star = True
