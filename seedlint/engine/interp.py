@@ -1532,10 +1532,7 @@ class Runner:
         if kind == "call":
             return frame.results.get(v[1], UNKNOWN)
         if kind == "ref":
-            value = self._ref(frame.key, v[1], frame)
-            if isinstance(value, Func):
-                self._note_escape(value)
-            return value
+            return self._ref(frame.key, v[1], frame)
         if kind == "self":
             inst = frame.self_inst
             if inst is not None:
@@ -1547,9 +1544,7 @@ class Runner:
                         return Alt((*_options(found), UNKNOWN))
                     return found
                 for _, k, q in self.p.resolve(inst.key_, ("self", inst.cls, v[1])):
-                    func = Func(k, q, self_inst=inst)
-                    self._note_escape(func)
-                    return func
+                    return Func(k, q, self_inst=inst)
             return UNKNOWN
         if kind == "selfobj":
             return frame.self_inst or UNKNOWN
@@ -1615,9 +1610,7 @@ class Runner:
             if found is not None:
                 return found
             for _, k, q in self.p.resolve(base.key_, ("self", base.cls, name)):
-                func = Func(k, q, self_inst=base)
-                self._note_escape(func)
-                return func
+                return Func(k, q, self_inst=base)
             return UNKNOWN
         if isinstance(base, Ext):
             return Ext(f"{base.qualname}.{name}")
