@@ -228,13 +228,15 @@ class _LoopFinder(cst.CSTVisitor):
         self.target = target
         self.loops = 0
         self.inside = False
+        self.found = False
         self.stack: list[int] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if self.inside:
+        if self.found:
             return False
         if node is self.target:
             self.inside = self.loops > 0
+            self.found = True
             return False
         if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
             self.stack.append(self.loops)
@@ -244,6 +246,10 @@ class _LoopFinder(cst.CSTVisitor):
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
+        # ``on_leave`` runs also for the nodes ``on_visit`` skipped: once the target is found
+        # (the target itself, everything after it) the counts no longer matter.
+        if self.found:
+            return
         if isinstance(original_node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
             self.loops = self.stack.pop()
         elif isinstance(original_node, (cst.For, cst.While)):
