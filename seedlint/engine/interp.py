@@ -59,6 +59,8 @@ _MAX_OPTIONS = 8
 #: Instances of one class that code running later is followed on (their attributes differ:
 #: ``Crops(augment=True)`` and ``Crops(augment=False)``).
 _INSTANCES_PER_CLASS = 3
+#: Walks of one function that runs later, on different instances.
+_LATER_PER_CODE = 3
 #: Events executed for one entry point before the walk stops following calls (a safety net
 #: against pathological projects; real entry points stay far below it).
 _MAX_STEPS = 400_000
@@ -207,7 +209,11 @@ class Partial(Value):
     args: tuple[tuple[object, Value], ...] = ()
 
     def key(self) -> object:
-        return ("P", self.func.key(), tuple((k, v.key()) for k, v in self.args))
+        cached = self.__dict__.get("_key")
+        if cached is None:
+            cached = ("P", self.func.key(), tuple((k, v.key()) for k, v in self.args))
+            object.__setattr__(self, "_key", cached)
+        return cached
 
 
 @dataclass(frozen=True, eq=False)
@@ -215,7 +221,11 @@ class Seq(Value):
     items: tuple[Value, ...]
 
     def key(self) -> object:
-        return ("Q", tuple(v.key() for v in self.items))
+        cached = self.__dict__.get("_key")
+        if cached is None:
+            cached = ("Q", tuple(v.key() for v in self.items))
+            object.__setattr__(self, "_key", cached)
+        return cached
 
 
 @dataclass(frozen=True, eq=False)
@@ -225,7 +235,11 @@ class DictV(Value):
     complete: bool = True
 
     def key(self) -> object:
-        return ("D", tuple((repr(k), v.key()) for k, v in self.items))
+        cached = self.__dict__.get("_key")
+        if cached is None:
+            cached = ("D", tuple((repr(k), v.key()) for k, v in self.items))
+            object.__setattr__(self, "_key", cached)
+        return cached
 
 
 @dataclass(frozen=True, eq=False)
@@ -235,7 +249,11 @@ class Alt(Value):
     options: tuple[Value, ...]
 
     def key(self) -> object:
-        return ("O", tuple(v.key() for v in self.options))
+        cached = self.__dict__.get("_key")
+        if cached is None:
+            cached = ("O", tuple(v.key() for v in self.options))
+            object.__setattr__(self, "_key", cached)
+        return cached
 
 
 @dataclass(frozen=True, eq=False)
@@ -563,6 +581,7 @@ class Runner:
         self.worker_seeded: set[str] = set()
         self.later: list[_Later] = []
         self.later_seen: set[tuple[object, ...]] = set()
+        self.later_per_code: dict[tuple[str, str, str], int] = {}
         self.walked_in_order: set[tuple[str, str, Optional[int]]] = set()
         self.later_steps: tuple[Site, ...] = ()
         #: What calling ``x.m()`` on an object of unknown type may seed (union over the
@@ -625,6 +644,13 @@ class Runner:
         if k in self.later_seen:
             return
         self.later_seen.add(k)
+        # The same code on instances of many classes (an inherited ``from_pretrained``): a few
+        # of them are enough to see what it draws.
+        same_code = (func.key_, func.qual, ctx)
+        n = self.later_per_code.get(same_code, 0)
+        if n >= _LATER_PER_CODE:
+            return
+        self.later_per_code[same_code] = n + 1
         self.later.append(_Later(func, ctx, steps))
 
     # --- modules -----------------------------------------------------------------------------
