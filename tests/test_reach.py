@@ -899,3 +899,103 @@ def test_json_and_sarif_carry_related_locations(tree, capsys) -> None:
     assert loc["physicalLocation"]["region"]["startLine"] == 3
     assert main([str(root / "s.py"), "--no-cache"]) == 1
     assert "(and 1 more draw: " in capsys.readouterr().out
+
+
+def test_a_draw_shared_by_entry_points_is_related_to_each(tree) -> None:
+    root = tree(
+        {
+            "aug.py": """
+                import random
+
+                def jitter(x):
+                    return x + random.random()
+            """,
+            "train.py": """
+                import random
+                from aug import jitter
+
+                if __name__ == "__main__":
+                    print(random.choice([1, 2]), jitter(1.0))
+            """,
+            "evaluate.py": """
+                import random
+                from aug import jitter
+
+                if __name__ == "__main__":
+                    print(random.randint(0, 3), jitter(2.0))
+            """,
+        }
+    )
+    assert labelled(root) == [
+        "evaluate.py:5: RNG001",
+        "aug.py:4: RNG001 (related)",
+        "train.py:5: RNG001",
+        "aug.py:4: RNG001 (related)",
+    ]
+
+
+def test_lightning_style_hooks_run_when_the_module_is_handed_to_the_trainer(tree) -> None:
+    root = tree(
+        {
+            "lit.py": """
+                import lightning.pytorch as pl
+                import numpy as np
+                import torch
+
+                class LitModel(pl.LightningModule):
+                    def __init__(self):
+                        super().__init__()
+                        self.net = torch.nn.Linear(4, 1)
+
+                    def training_step(self, batch, batch_idx):
+                        x, y = batch
+                        x = x + torch.from_numpy(np.random.normal(size=x.shape)).float()
+                        return ((self.net(x) - y) ** 2).mean()
+
+                    def configure_optimizers(self):
+                        return torch.optim.SGD(self.parameters(), lr=0.1)
+
+                    def export(self):
+                        return torch.randn(3)
+
+                if __name__ == "__main__":
+                    pl.seed_everything(0)
+                    model = LitModel()
+                    pl.Trainer(max_epochs=1).fit(model, torch.load("loader.pt"))
+            """
+        }
+    )
+    # seed_everything seeds NumPy too: clean; without it, training_step's draw is reported
+    assert labelled(root) == []
+    unseeded = tree(
+        {"lit.py": (root / "lit.py").read_text().replace("pl.seed_everything(0)", "pass")}
+    )
+    got = labelled(unseeded)
+    assert got[0] == "lit.py:8: RNG003" and "lit.py:12: RNG002" in got
+
+
+def test_fix_seeds_the_entry_point_once_for_a_group(tree) -> None:
+    from seedlint.cli import main
+
+    root = tree(
+        {
+            "train.py": """
+                import random
+                import numpy as np
+
+                def main():
+                    a = np.random.rand(3)
+                    b = np.random.randn(2)
+                    print(a, b, random.random())
+
+                if __name__ == "__main__":
+                    main()
+            """
+        }
+    )
+    assert (
+        main([str(root / "train.py"), "--fix", "--unsafe-fixes", "--no-cache", "--isolated"]) == 0
+    )
+    text = (root / "train.py").read_text()
+    assert text.count("seed_everything(0)") == 1
+    assert labelled(root) == []
