@@ -328,6 +328,38 @@ SPAWNERS = frozenset(
     }
 )
 
+#: Modules whose functions inspect, copy, store or print what they are given without calling it
+#: (``inspect.isfunction(f)``, ``dataclasses.is_dataclass(cls)``, ``functools.wraps(f)``).
+NON_CALLING_MODULES = (
+    "inspect.",
+    "typing.",
+    "types.",
+    "abc.",
+    "dataclasses.",
+    "copy.",
+    "pickle.",
+    "json.",
+    "weakref.",
+    "warnings.",
+    "logging.",
+    "contextlib.",
+    "collections.",
+    "os.",
+    "sys.",
+    "re.",
+    "functools.wraps",
+    "functools.update_wrapper",
+    "functools.lru_cache",
+    "functools.cache",
+    "functools.cached_property",
+)
+
+
+def non_calling(qualname: str) -> bool:
+    """Does this external callable leave the functions and objects it is given uncalled?"""
+    return qualname in NON_CALLING or qualname.startswith(NON_CALLING_MODULES)
+
+
 #: External calls given objects that they do not call (no protocol method runs).
 NON_CALLING = frozenset(
     {

@@ -535,7 +535,9 @@ def test_notebook_given_to_flake8_is_reported_at_its_first_line(tmp_path: Path) 
     (tmp_path / "n.ipynb").write_text(json.dumps(notebook, indent=1))
     out = run_flake8("--select", "RNG", "--filename", "*.ipynb", ".", cwd=tmp_path)
     assert out.stderr == ""
-    assert out.stdout.startswith("./n.ipynb:1:1: RNG101 (cell 2, line 2, column 5) `default_rng()`")
+    assert out.stdout.startswith(
+        "./n.ipynb:1:1: RNG101 (cell 2, line 2, column 5) `np.random.default_rng()`"
+    )
 
 
 def test_flake8_lists_the_plugin(tmp_path: Path) -> None:

@@ -463,3 +463,66 @@ def test_helper_that_seeds_everything_but_torch(tree) -> None:
         "model.py:6: RNG003 (related)",
         "model.py:6: RNG003 (related)",
     ]
+
+
+def test_decorator_registries(tree) -> None:
+    root = tree(
+        {
+            "zoo/__init__.py": "from .registry import create_model\nfrom . import resnet\n",
+            "zoo/registry.py": """
+                _model_entrypoints = {}
+
+                def register_model(fn):
+                    _model_entrypoints[fn.__name__] = fn
+                    return fn
+
+                def create_model(name, **kwargs):
+                    return _model_entrypoints[name](**kwargs)
+            """,
+            "zoo/resnet.py": """
+                import torch.nn as nn
+                from .registry import register_model
+
+                @register_model
+                def resnet18(num_classes=10):
+                    return nn.Sequential(nn.Conv2d(3, 8, 3), nn.Flatten(), nn.LazyLinear(num_classes))
+            """,
+            "heads.py": """
+                import random
+
+                class Registry:
+                    def __init__(self):
+                        self._module_dict = {}
+
+                    def register_module(self):
+                        def _register(cls):
+                            self._module_dict[cls.__name__] = cls
+                            return cls
+                        return _register
+
+                    def build(self, cfg):
+                        return self._module_dict[cfg["type"]](cfg.get("p", 0.5))
+
+                HEADS = Registry()
+
+                @HEADS.register_module()
+                class RandomHead:
+                    def __init__(self, p):
+                        self.flip = random.random() < p
+            """,
+            "train.py": """
+                import zoo
+                from heads import HEADS
+
+                if __name__ == "__main__":
+                    model = zoo.create_model("resnet18", num_classes=5)
+                    head = HEADS.build({"type": "RandomHead"})
+                    print(model, head.flip)
+            """,
+        }
+    )
+    got = lint(root)
+    assert sorted((f.path, f.span.line, f.code) for f in got) == [
+        ("heads.py", 21, "RNG001"),
+        ("zoo/resnet.py", 6, "RNG003"),
+    ]

@@ -17,7 +17,6 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from seedlint import apis
 from seedlint.engine import positions, values
 from seedlint.engine.facts import (
-    OTHER,
     Bind,
     Call,
     ClassFacts,
@@ -263,7 +262,8 @@ class _Collector(cst.CSTVisitor):
         self.block_marks: list[int] = []
         self.type_checking = 0
         #: ``@deco`` applications: (decorator expression, scope, order).
-        self.decorator_calls: list[tuple[cst.BaseExpression, NameScope, int]] = []
+        #: Decorator applications: (decorator expression, scope, order, decorated qualname).
+        self.decorator_calls: list[tuple[cst.BaseExpression, NameScope, int, str]] = []
         #: order → the conditions an event sits under (see ScopeFacts.conditions).
         self.conditions_at: dict[int, tuple[_Pending, ...]] = {}
         #: function qualname → its signature (see ``_Signature``).
@@ -320,7 +320,7 @@ class _Collector(cst.CSTVisitor):
             self._conditional(pushed=False),
         )
         self.stmts.append(node)
-        self._decorators(node.decorators)
+        self._decorators(node.decorators, _join(parent.qualname, node.name.value))
         walk(node.params, self)  # defaults are evaluated in the enclosing scope
         if node.returns is not None:
             walk(node.returns, self)
@@ -552,6 +552,30 @@ class _Collector(cst.CSTVisitor):
                 ("global" if glob else "local", name, value, self.scope, order)
             )
             return
+        if isinstance(target, cst.Subscript):
+            # ``REGISTRY[name] = fn``, ``self._module_dict[name] = cls``: the mapping holds it
+            index = target.slice[0].slice if len(target.slice) == 1 else None
+            if not isinstance(index, cst.Index) or value is None:
+                return
+            kind = ""
+            base_node = target.value
+            if isinstance(base_node, cst.Name):
+                base = base_node.value
+                glob = base in self.scope.globals or self.scope.exec_name == ""
+                if self.scope.binder(base) is self.scope.module() and self.scope.exec_name:
+                    glob = True
+                kind = "item-global" if glob else "item-local"
+            elif (
+                isinstance(base_node, cst.Attribute)
+                and isinstance(base_node.value, cst.Name)
+                and (self.scope.lookup(base_node.value.value) or ("",))[0] == "self"
+            ):
+                base, kind = base_node.attr.value, "item-self"
+            if kind:
+                self.pending_binds.append(
+                    (kind, base, ("item-of", index.value, value), self.scope, order)
+                )
+            return
         if isinstance(target, cst.Attribute):
             key = dotted(target)
             if key is None or "." not in key:
@@ -646,13 +670,14 @@ class _Collector(cst.CSTVisitor):
     def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
         return None
 
-    def _decorators(self, decorators: Sequence[cst.Decorator]) -> None:
-        """Decorators run when the definition runs; ``@deco`` (no call) is a call of ``deco``."""
+    def _decorators(self, decorators: Sequence[cst.Decorator], decorated: str) -> None:
+        """Decorators run when the definition runs: each is evaluated, then applied to the
+        definition, innermost first (``@register_model`` stores the function in a registry)."""
         for deco in decorators:
             walk(deco, self)
-            if isinstance(deco.decorator, (cst.Name, cst.Attribute)):
-                self.order += 1
-                self.decorator_calls.append((deco.decorator, self.scope, self.order))
+        for deco in reversed(decorators):
+            self.order += 1
+            self.decorator_calls.append((deco.decorator, self.scope, self.order, decorated))
 
     def _conditional(self, pushed: bool = True) -> bool:
         """Is the current statement inside a block of the current scope (if/try/for/…)?
@@ -682,7 +707,7 @@ class _Collector(cst.CSTVisitor):
         parent = self.scope
         qual = _join(parent.qualname, node.name.value)
         parent.bind(node.name.value, ("def", qual), self._conditional(pushed=False))
-        self._decorators(node.decorators)
+        self._decorators(node.decorators, qual)
         for base in node.bases:
             walk(base, self)
         self.classes[qual] = ClassFacts(qual)
@@ -1285,14 +1310,27 @@ def analyse_module(
         _events_for_call(ctx, site, events, seed_functions, collector)
         for rule in call_rules:
             rule.check_call(ctx, site)
-    for expr, scope, order in collector.decorator_calls:
-        target = resolve(expr, scope)
-        if target is not None and target[0] in ("local", "import", "self", "stars"):
-            scope_of(scope.exec_name).events.append(Call(target, order, args=((0, OTHER),)))
+    for expr, scope, order, decorated in collector.decorator_calls:
+        applied = ((0, ("ref", ("local", decorated))),)
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            target = resolve(expr, scope)
+            if target is not None and target[0] in ("local", "import", "self", "stars"):
+                scope_of(scope.exec_name).events.append(
+                    Call(target, order, args=applied, decorator=True)
+                )
+        elif isinstance(expr, cst.Call):  # ``@registry.register("name")``: apply its result
+            callee = builder.value(expr, scope, order)
+            scope_of(scope.exec_name).events.append(
+                Call(("value",), order, args=applied, receiver=callee, decorator=True)
+            )
     for kind, name, value, scope, order in collector.pending_binds:
         events = scope_of(scope.exec_name).events
         if kind == "return":
             events.append(Return(builder.value(value, scope, order), order))
+        elif isinstance(value, tuple) and value[0] == "item-of":  # ``d[key] = value``
+            key_v = builder.value(value[1], scope, order)
+            item_v = builder.value(value[2], scope, order)
+            events.append(Bind(kind, name, ("seq", (key_v, item_v)), order))
         elif isinstance(value, tuple):  # a loop variable: ("iter", node) / ("item", node, i)
             iterated = ("iter", builder.value(value[1], scope, order))
             v = iterated if value[0] == "iter" else ("sub", iterated, ("lit", value[2]))

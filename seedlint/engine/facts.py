@@ -106,12 +106,17 @@ class Call:
     with_end: int = 0
     #: The absolute name of an external callee (``torch.utils.data.DataLoader``), if any.
     external: Optional[str] = None
+    #: A decorator applied to the definition it decorates (``args`` holds that definition):
+    #: followed only when the decorator is project code.
+    decorator: bool = False
 
 
 @dataclass(frozen=True)
 class Bind:
     """``name = value`` in execution order: ``kind`` "local" (a name of the function, its
-    parameters included), "global" (a module-level name) or "self" (``self.name``)."""
+    parameters included), "global" (a module-level name), "self" (``self.name``), "attr"
+    (``args.seed = …``: ``name`` is the chain) or "item-local" / "item-global" (``name[key] =
+    value``: ``value`` is ``("seq", (key, value))``)."""
 
     kind: str
     name: str

@@ -59,6 +59,8 @@ _MAX_OPTIONS = 8
 #: Instances of one class that code running later is followed on (their attributes differ:
 #: ``Crops(augment=True)`` and ``Crops(augment=False)``).
 _INSTANCES_PER_CLASS = 3
+#: Items a registry filled at run time keeps (the first ones).
+_MAX_ITEMS = 64
 #: Walks of one function that runs later, on different instances.
 _LATER_PER_CODE = 3
 #: Events executed for one entry point before the walk stops following calls (a safety net
@@ -776,16 +778,36 @@ class Runner:
             inst = frame.self_inst
             if inst is None:
                 return
-            self._escape_in(value, frame)
             stable = ev.name in self._stable(inst)
             old = inst.attrs.get(ev.name)
             inst.attrs[ev.name] = join(old, value) if (may or not stable) else value
+            return
+        elif kind in ("item-local", "item-global", "item-self"):  # ``REGISTRY[name] = fn``
+            if kind == "item-self":
+                if frame.self_inst is None:
+                    return
+                env = frame.self_inst.attrs
+            elif kind == "item-local":
+                env = frame.env
+            else:
+                env = self.module_env.setdefault(frame.key, {})
+            assert isinstance(value, Seq) and len(value.items) == 2
+            key, item = value.items
+            known, k = _python_value(key)
+            mapping = env.get(ev.name)
+            held: tuple[tuple[object, Value], ...] = (
+                mapping.items if isinstance(mapping, DictV) else ()
+            )
+            complete = isinstance(mapping, DictV) and mapping.complete and known
+            entry = (k if known and not isinstance(k, (tuple, _Object)) else ("?",), item)
+            env[ev.name] = DictV((*held, entry)[-_MAX_ITEMS:], complete)
             return
         else:  # "attr": ``args.seed = …``, ``obj.x = …``
             head, _, rest = ev.name.partition(".")
             env = frame.env if head in frame.env else self.module_env.get(frame.key, {})
             base = env.get(head)
-            self._escape_in(value, frame)
+            if not isinstance(base, (Namespace, Inst)):
+                self._escape_in(value, frame)  # kept by an object the run does not follow
             if isinstance(base, Namespace) and "." not in rest:
                 env[head] = Namespace(
                     base.defaults,
@@ -794,8 +816,6 @@ class Runner:
             elif isinstance(base, Inst) and "." not in rest:
                 base.attrs[rest] = join(base.attrs.get(rest), value)
             return
-        if kind == "global" and frame.qual:
-            self._escape_in(value, frame)
         if may and ev.name in env:
             value = join(env[ev.name], value)
         env[ev.name] = value
@@ -936,6 +956,9 @@ class Runner:
     def _call(self, frame: _Frame, ev: Call, may: bool) -> None:
         if ev.value:
             return  # a function passed as a value: the argument of its call says it
+        if ev.decorator:
+            self._decorate(frame, ev, may)
+            return
         target = ev.target[:-1] if ev.target and ev.target[-1] == "seedlike" else ev.target
         kind = target[0]
         args: list[tuple[object, Value]] = [(k, self._eval(v, frame)) for k, v in ev.args]
@@ -947,7 +970,8 @@ class Runner:
             result = self._call_value(callee, args, frame, site, may)
         elif kind == "attr":
             recv = self._eval(ev.receiver, frame) if ev.receiver is not None else UNKNOWN
-            result = self._call_method(recv, str(target[1]), args, frame, site, may)
+            if not self._grow(frame, ev, str(target[1]), recv, args):
+                result = self._call_method(recv, str(target[1]), args, frame, site, may)
         elif kind == "self":
             inst = frame.self_inst
             if inst is not None:
@@ -965,12 +989,15 @@ class Runner:
             if resolved:
                 for rkind, k, q in resolved:
                     if rkind == "function":
-                        closure = self._closure_for(frame, k, q)
                         result = self._walk_function(
-                            Func(k, q, closure=closure), args, frame, site, may
+                            self._function(frame, k, q), args, frame, site, may
                         )
                     elif rkind == "class":
                         result = self._instantiate(Cls(k, q), args, frame, site, may)
+            elif (obj := self._module_object(frame.key, target)) is not None:
+                # ``HEADS.build(cfg)`` where ``HEADS`` is a project module's object
+                value, method = obj
+                result = self._call_method(value, method, args, frame, site, may)
             else:
                 if len(ev.target) > len(target) and kind == "import" and not ev.value:
                     # Looks like a seeder but its code is not among the analysed files: not
@@ -983,6 +1010,49 @@ class Runner:
         frame.results[ev.order] = result
         if ev.with_end and before is not None:
             self._enter_with(frame, ev, result, before, site, may)
+
+    def _grow(
+        self,
+        frame: _Frame,
+        ev: Call,
+        name: str,
+        recv: Value,
+        args: Sequence[tuple[object, Value]],
+    ) -> bool:
+        """``hooks.append(fn)`` on a list the run knows (a local, a module variable, a
+        ``self`` attribute): the list now holds ``fn`` too."""
+        if name not in ("append", "extend", "insert", "add") or not isinstance(recv, Seq):
+            return False
+        where = ev.receiver
+        if where is None or where[0] not in ("local", "global", "self"):
+            return False
+        given = [v for k, v in args if isinstance(k, int)]
+        if not given:
+            return False
+        added = given[-1]
+        new_items = list(_flatten(added, dicts=False)) if name == "extend" else [added]
+        grown = Seq((*recv.items, *new_items)[-_MAX_ITEMS:])
+        if where[0] == "local":
+            frame.env[where[1]] = grown
+        elif where[0] == "global":
+            self.module_env.setdefault(frame.key, {})[where[1]] = grown
+        elif frame.self_inst is not None:
+            frame.self_inst.attrs[where[1]] = grown
+        return True
+
+    def _decorate(self, frame: _Frame, ev: Call, may: bool) -> None:
+        """``@deco`` on a definition: project decorators run with it (a registry keeps it);
+        outside ones (``@torch.no_grad()``) neither call nor keep it as far as the run knows."""
+        args: list[tuple[object, Value]] = [(k, self._eval(v, frame)) for k, v in ev.args]
+        if ev.target[0] == "value":
+            deco = self._eval(ev.receiver, frame) if ev.receiver is not None else UNKNOWN
+            for option in _options(deco):
+                if isinstance(option, (Func, Inst, Partial)):
+                    self._call_value(option, args, frame, None, True)
+            return
+        for kind, k, q in self.p.resolve(frame.key, ev.target):
+            if kind == "function":
+                self._walk_function(Func(k, q), args, frame, None, True)
 
     def _enter_with(
         self,
@@ -1020,10 +1090,29 @@ class Runner:
                     out |= e.libs
         return out
 
-    def _closure_for(self, frame: _Frame, key: str, qual: str) -> Optional[dict[str, Value]]:
+    def _module_object(self, key: str, target: Target) -> Optional[tuple[Value, str]]:
+        """For ``mod.obj.m`` where ``obj`` is a module-level variable of a project file: its
+        value and ``m``."""
+        if target[0] != "import":
+            return None
+        head, _, method = str(target[2]).rpartition(".")
+        if not head:
+            return None
+        variable = self.p.module_variable(key, ("import", target[1], head))
+        if variable is None:
+            return None
+        value = self.module_env.get(variable[0], {}).get(variable[1])
+        if value is None or value is UNKNOWN:
+            return None
+        return value, method
+
+    def _function(self, frame: _Frame, key: str, qual: str) -> Func:
+        """A function as a value; a function nested in the running one sees its names (and
+        its ``self``) as they are now."""
         if key == frame.key and frame.qual and qual.startswith(frame.qual + "."):
-            return {**(frame.closure or {}), **frame.env}
-        return None
+            closure = {**(frame.closure or {}), **frame.env}
+            return Func(key, qual, closure=closure, self_inst=frame.self_inst)
+        return Func(key, qual)
 
     def _call_value(
         self,
@@ -1225,7 +1314,7 @@ class Runner:
             self._call_value(args[0][1], [], frame, site, True)
             self.state = saved
             return UNKNOWN
-        if q in apis.NON_CALLING:
+        if apis.non_calling(q):
             return UNKNOWN
         if q in ("builtins.iter", "builtins.next") and args:
             for v in _options(args[0][1]):
@@ -1641,9 +1730,13 @@ class Runner:
         if isinstance(base, Ext):
             return Ext(f"{base.qualname}.{name}")
         if isinstance(base, Cls):
+            if name in ("__name__", "__qualname__"):
+                return Lit(base.cls.rsplit(".", 1)[-1] if name == "__name__" else base.cls)
             for _, k, q in self.p.resolve(base.key_, ("local", f"{base.cls}.{name}")):
                 return Func(k, q)
             return UNKNOWN
+        if isinstance(base, Func) and name in ("__name__", "__qualname__"):
+            return Lit(base.qual.rsplit(".", 1)[-1] if name == "__name__" else base.qual)
         if isinstance(base, Alt):
             out: Optional[Value] = None
             for o in base.options:
@@ -1656,8 +1749,7 @@ class Runner:
         if resolved:
             kind, k, q = resolved[0]
             if kind == "function":
-                closure = self._closure_for(frame, k, q) if frame is not None else None
-                return Func(k, q, closure=closure)
+                return self._function(frame, k, q) if frame is not None else Func(k, q)
             if kind == "class":
                 return Cls(k, q)
             return UNKNOWN
