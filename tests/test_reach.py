@@ -999,3 +999,46 @@ def test_fix_seeds_the_entry_point_once_for_a_group(tree) -> None:
     text = (root / "train.py").read_text()
     assert text.count("seed_everything(0)") == 1
     assert labelled(root) == []
+
+
+def test_code_handed_over_by_a_job_that_seeds_is_seeded(tree) -> None:
+    root = tree(
+        {
+            "crop.py": """
+                import torch
+
+                class RandomCrop:
+                    def __call__(self, img):
+                        i = int(torch.randint(0, 4, (1,)))
+                        return img[i:]
+            """,
+            "linprobe.py": """
+                import torch
+                from torchvision import transforms
+                from crop import RandomCrop
+
+                def main(args):
+                    torch.manual_seed(args.seed)
+                    transform = transforms.Compose([RandomCrop()])
+                    for img in torch.load(args.data):
+                        print(transform(img))
+            """,
+            "submit.py": """
+                import submitit
+                import linprobe
+
+                class Job:
+                    def __init__(self, args):
+                        self.args = args
+
+                    def __call__(self):
+                        linprobe.main(self.args)
+
+                if __name__ == "__main__":
+                    executor = submitit.AutoExecutor(folder="logs")
+                    executor.submit(Job(None))
+            """,
+        }
+    )
+    # the job runs later (in the executor), seeds torch, then hands the transform over
+    assert labelled(root) == []

@@ -534,6 +534,9 @@ class _Later:
     func: Func
     ctx: str
     steps: tuple[Site, ...]
+    #: Libraries seeded in the main process where it was handed over, when that was itself
+    #: code running later (a job submitted to a runner seeds, then builds a loader).
+    seeded: frozenset[str] = frozenset()
 
 
 class Runner:
@@ -622,7 +625,6 @@ class Runner:
         return self.result
 
     def _close_later(self, main_state: set[str]) -> None:
-        worker_base = set(apis.ALL_LIBRARIES) if apis.TORCH in main_state else set()
         self.followed = False
         i = 0
         while i < len(self.later) and self.steps_left > 0:
@@ -632,7 +634,14 @@ class Runner:
             uid = func.self_inst.uid if func.self_inst is not None else None
             if item.ctx == MAIN and (func.key_, func.qual, uid) in self.walked_in_order:
                 continue
-            base = main_state if item.ctx == MAIN else worker_base | self.worker_seeded
+            main = main_state | item.seeded
+            if item.ctx == MAIN:
+                base = main
+            else:
+                # workers are seeded from the main process's torch generator
+                base = (
+                    set(apis.ALL_LIBRARIES) if apis.TORCH in main else set()
+                ) | self.worker_seeded
             self.state = set(base)
             self.ctx = item.ctx
             self.later_steps = item.steps
@@ -653,7 +662,10 @@ class Runner:
         if n >= _LATER_PER_CODE:
             return
         self.later_per_code[same_code] = n + 1
-        self.later.append(_Later(func, ctx, steps))
+        seeded = frozenset() if self.followed else frozenset(self.state if ctx == MAIN else ())
+        if not self.followed and ctx == WORKER and self.ctx == MAIN:
+            seeded = frozenset(self.state)  # the loader is built in later main-process code
+        self.later.append(_Later(func, ctx, steps, seeded))
 
     # --- modules -----------------------------------------------------------------------------
 
