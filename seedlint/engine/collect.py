@@ -1116,6 +1116,11 @@ def _is_string_annotation(node: cst.BaseExpression) -> bool:
 
 
 def _is_type_checking(test: cst.BaseExpression) -> bool:
+    """``if TYPE_CHECKING:``, also ``if TYPE_CHECKING or SLOW_IMPORT:`` (the lazy-module
+    pattern of diffusers and transformers: at run time these imports happen on attribute
+    access, not when the package is imported)."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        return _is_type_checking(test.left)
     return (isinstance(test, cst.Name) and test.value == "TYPE_CHECKING") or (
         isinstance(test, cst.Attribute) and test.attr.value == "TYPE_CHECKING"
     )

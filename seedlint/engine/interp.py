@@ -28,9 +28,10 @@ of the main flow. Worker-side code is seeded exactly when the main flow seeds to
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Optional
 
 from seedlint import apis
@@ -672,6 +673,8 @@ class Runner:
     def _exec_module(self, key: str, as_main: bool = False) -> None:
         if key in self.imported or key not in self.p.files:
             return
+        if not as_main and self.p.share_imports and self._quiet() and self._replay_import(key):
+            return
         for init in self.p._package_inits(key):
             if init not in self.imported:
                 self._exec_module(init)
@@ -692,6 +695,136 @@ class Runner:
             self._walk(frame, skip)
         finally:
             self.frames.pop()
+
+    # --- import snapshots ----------------------------------------------------------------------
+    #
+    # Most entry points of a project import the same modules first, before anything is seeded
+    # or built (``import mypkg`` runs thousands of module top levels in a large project). The
+    # result of such an import depends only on what was imported before it and on the argparse
+    # options seen so far, not on the entry point: it is computed once per program and copied
+    # into each run that starts the same way.
+
+    def _quiet(self) -> bool:
+        """Has this run done nothing yet that importing a module could interact with?"""
+        return (
+            len(self.frames) == 1
+            and self.frames[0].key == self.entry
+            and self.ctx == MAIN
+            and self.followed
+            and not (
+                self.state
+                or self.instances
+                or self.escaped
+                or self.fired
+                or self.loader_ctxs
+                or self.later
+                or self.armed
+                or self.constructs
+                or self.modes
+                or self.registered
+            )
+        )
+
+    def _replay_import(self, key: str) -> bool:
+        base = frozenset(self.imported - {self.entry})
+        cache_key = (key, base)
+        snapshots = self.p.import_snapshots
+        snap = snapshots.get(cache_key)
+        if snap is None:
+            if cache_key not in self.p.import_requests:
+                self.p.import_requests.add(cache_key)
+                return False  # the first run that starts this way imports it itself
+            snap = snapshots[cache_key] = self._import_snapshot(key, base)
+        if snap is False:
+            return False
+        assert isinstance(snap, dict)
+        keep = {id(f): f for f in self.p.files.values()}
+        got = copy.deepcopy(snap, keep)
+        self.imported |= got["imported"]
+        self.module_env.update(got["module_env"])
+        shift = len(self.hits)
+        for hit in got["hits"]:
+            self.hits.append(replace(hit, seq=next(self.seq)))
+        self.hit_keys |= got["hit_keys"]
+        self.constructs.update({i + shift: owners for i, owners in got["constructs"].items()})
+        self.dropped |= {i + shift for i in got["dropped"]}
+        self.armed += got["armed"]
+        self.fired_owners |= got["fired_owners"]
+        self.modes |= got["modes"]
+        self.instances.update(got["instances"])
+        self.escaped += got["escaped"]
+        self.escaped_keys |= got["escaped_keys"]
+        self.fired.update(got["fired"])
+        self.loader_ctxs.update(got["loader_ctxs"])
+        self.worker_seeded |= got["worker_seeded"]
+        self.later += got["later"]
+        self.later_seen |= got["later_seen"]
+        self.later_per_code.update(got["later_per_code"])
+        self.walked_in_order |= got["walked_in_order"]
+        self.effects_by_name.update(got["effects_by_name"])
+        for name, methods in got["methods_by_name"].items():
+            self.methods_by_name.setdefault(name, []).extend(methods)
+        self.registered |= got["registered"]
+        for dest, spec in got["argparse"].items():
+            if dest in self.argparse and self.argparse[dest] != spec:
+                self.argparse_conflicts.add(dest)
+            self.argparse[dest] = spec
+        self.argparse_conflicts |= got["argparse_conflicts"]
+        self.entropy_keys |= got["entropy_keys"]
+        self.state |= got["state"]
+        self.steps_left -= got["steps"]
+        self.uids = itertools.count(got["next_uid"])
+        result = self.result
+        result.entropy_seeds += got["entropy_seeds"]
+        result.seed_hints += [h for h in got["seed_hints"] if h not in result.seed_hints]
+        if result.torch_seed is None:
+            result.torch_seed = got["torch_seed"]
+        return True
+
+    def _import_snapshot(self, key: str, base: frozenset[str]) -> object:
+        """What importing ``key`` does to a run that imported ``base`` and nothing else."""
+        other = Runner(self.p, self.entry, self.reason)
+        other.imported = set(base)
+        keep = {id(f): f for f in self.p.files.values()}
+        other.module_env = copy.deepcopy(
+            {k: v for k, v in self.module_env.items() if k != self.entry}, keep
+        )
+        other._exec_module(key)
+        if self.entry in other.imported:
+            return False  # the import runs the entry point's own module: not the same for all
+        return {
+            "imported": other.imported - base,
+            "module_env": other.module_env,
+            "hits": other.hits,
+            "hit_keys": other.hit_keys,
+            "constructs": other.constructs,
+            "dropped": other.dropped,
+            "armed": other.armed,
+            "fired_owners": other.fired_owners,
+            "modes": other.modes,
+            "instances": other.instances,
+            "escaped": other.escaped,
+            "escaped_keys": other.escaped_keys,
+            "fired": other.fired,
+            "loader_ctxs": other.loader_ctxs,
+            "worker_seeded": other.worker_seeded,
+            "later": other.later,
+            "later_seen": other.later_seen,
+            "later_per_code": other.later_per_code,
+            "walked_in_order": other.walked_in_order,
+            "effects_by_name": other.effects_by_name,
+            "methods_by_name": other.methods_by_name,
+            "registered": other.registered,
+            "argparse": other.argparse,
+            "argparse_conflicts": other.argparse_conflicts,
+            "entropy_keys": other.entropy_keys,
+            "state": other.state,
+            "steps": _MAX_STEPS - other.steps_left,
+            "next_uid": next(other.uids),
+            "entropy_seeds": other.result.entropy_seeds,
+            "seed_hints": other.result.seed_hints,
+            "torch_seed": other.result.torch_seed,
+        }
 
     def _exec_import(self, key: str, ev: Import) -> None:
         if len(self.frames) > _MAX_DEPTH:

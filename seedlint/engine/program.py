@@ -61,6 +61,11 @@ class Program:
         self._resolve_memo: dict[tuple[str, Target], list[tuple[str, str, str]]] = {}
         self._classes_memo: dict[tuple[str, str], list[tuple[str, ClassFacts]]] = {}
         self._runs: Optional[list[EntryRun]] = None
+        #: What importing a module does to a run that has done nothing else yet (shared by
+        #: the entry points: see ``interp.Runner._replay_import``).
+        self.import_snapshots: dict[object, object] = {}
+        self.import_requests: set[object] = set()
+        self.share_imports = True
 
     # --- modules -------------------------------------------------------------------------------
 
