@@ -879,3 +879,61 @@ def test_draw_just_before_an_imported_modules_guard_runs_at_import(tree) -> None
         }
     )
     assert findings(root) == ["noise.py:2: RNG002"]
+
+
+def test_import_snapshots_give_the_same_findings(tree) -> None:
+    """Entry points that start by importing the same package share the result of that import
+    (``Program.import_snapshots``); the findings are those of running each import itself."""
+    from seedlint.engine.program import Program
+    from seedlint.engine.runner import analyse_files, discover
+    from seedlint.rules.base import all_rules
+
+    files = {
+        "pkg/__init__.py": "from .registry import MODELS, build\nfrom . import models\n",
+        "pkg/registry.py": """
+            import numpy as np
+            MODELS = {}
+            NOISE = np.random.rand(3)
+            def register(fn):
+                MODELS[fn.__name__] = fn
+                return fn
+            def build(name):
+                return MODELS[name]()
+        """,
+        "pkg/models.py": """
+            import random
+            import torch.nn as nn
+            from .registry import register
+            @register
+            def small():
+                return nn.Linear(2, 2) if random.random() < 2 else None
+        """,
+    }
+    for i in range(4):
+        seed = "import torch; torch.manual_seed(0)" if i % 2 else "pass"
+        files[f"run_{i}.py"] = f"""
+            import pkg
+            if __name__ == "__main__":
+                {seed}
+                print(pkg.build("small"))
+        """
+    root = tree(files)
+    settings = Settings(root=str(root))
+    analysed = analyse_files(discover([str(root)], settings), settings, frozenset(all_rules()), 1)
+    facts = {src.key: f for src, f, _ in analysed if f is not None}
+    rules = [cls() for cls in all_rules().values()]
+
+    def run(share: bool) -> list[tuple[str, str, int, tuple[int, ...]]]:
+        program = Program(facts)
+        program.share_imports = share
+        out = [f for rule in rules for f in rule.check_program(program)]
+        if share:
+            assert program.import_snapshots  # the later entry points replayed the import
+        return sorted(
+            (f.code, Path(f.path).name, f.span.line, tuple(r.span.line for r in f.related))
+            for f in out
+        )
+
+    shared = run(True)
+    assert shared == run(False)
+    assert ("RNG002", "registry.py", 3, ()) in shared  # at import time, for each entry point
