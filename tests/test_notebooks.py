@@ -135,6 +135,28 @@ def test_ipython_syntax_and_non_python_cells(
     assert [(r["cell"], r["line"]) for r in data[0]["related"]] == [(4, 2)]
 
 
+def test_shell_escapes_continued_with_a_backslash_are_ipython_not_syntax_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the Colab pattern from fairseq's MMS tutorials and diffusers' SD3 notebook
+    nb = tmp_path / "colab.ipynb"
+    cells = [
+        "!pip install -q -U \\\n    transformers \\\n    accelerate\nimport numpy as np",
+        "out = !ls \\\n  -la\nif True:\n    %pip install \\\n        x\n    a = np.random.rand(1)",
+    ]
+    nb.write_text(make_nb(cells))
+    data = lint_json(capsys, str(nb))
+    assert [(d["code"], d["cell"], d["line"]) for d in data] == [("RNG002", 2, 6)]
+    # --fix writes the escapes back exactly as they were
+    main(["--isolated", "--no-cache", "--fix", "--unsafe-fixes", str(nb)])
+    capsys.readouterr()
+    fixed = json.loads(nb.read_text())
+    sources = ["".join(c["source"]) for c in fixed["cells"]]
+    assert "!pip install -q -U \\\n    transformers \\\n    accelerate\n" in sources[0]
+    assert "    %pip install \\\n        x\n" in sources[1]
+    assert lint_json(capsys, str(nb)) == []
+
+
 def test_a_cell_that_does_not_parse_is_reported_and_the_rest_checked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

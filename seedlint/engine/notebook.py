@@ -175,11 +175,17 @@ def _convert(lines: list[str], tags: dict[int, str]) -> Optional[list[str]]:
         if not magic or magic[0] not in _PYTHON_CELL_MAGICS:
             return None
         out[first] = _tag(tags, lines[first], "", "pass")
+    #: Indentation of the IPython line a trailing backslash continues (``!pip install \``).
+    continued: Optional[str] = None
     for i, line in enumerate(lines):
         if first is not None and i == first and lines[first].lstrip().startswith("%%"):
             continue
         stripped = line.strip()
         indent = line[: len(line) - len(line.lstrip())]
+        if continued is not None:
+            out[i] = _tag(tags, line, continued, "pass")
+            continued = continued if stripped.endswith("\\") else None
+            continue
         assigned = _ASSIGNED_MAGIC.match(line)
         if assigned:
             out[i] = _tag(tags, line, assigned.group(1), assigned.group(2) + "None")
@@ -187,6 +193,10 @@ def _convert(lines: list[str], tags: dict[int, str]) -> Optional[list[str]]:
             stripped.endswith("?") and re.fullmatch(r"[\w.\[\]()'\"]+\?\??", stripped)
         ):
             out[i] = _tag(tags, line, indent, "pass")
+        else:
+            continue
+        if stripped.endswith("\\"):
+            continued = assigned.group(1) if assigned else indent
     return out
 
 
