@@ -12,7 +12,7 @@ from typing import Optional
 
 from seedlint import __version__, config, fixes
 from seedlint.config import ConfigError, Settings
-from seedlint.engine import source
+from seedlint.engine import contexts, source
 from seedlint.engine.runner import SourceFile, UsageError, discover, lint
 from seedlint.findings import FileError, Report
 from seedlint.report import REPORTERS, text
@@ -42,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=sorted(REPORTERS), default="text", help="output format")
     p.add_argument(
         "--scope", choices=config.SCOPES, help="whole program (default) or each file alone"
+    )
+    p.add_argument(
+        "--contexts",
+        metavar="CONTEXTS",
+        help="findings of which entry-point contexts to show: all, or some of "
+        "program,demo,benchmark,test (default: program)",
     )
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are left")
     p.add_argument("--fix", action="store_true", help="apply safe fixes, then report what is left")
@@ -280,6 +286,8 @@ def load_settings(args: argparse.Namespace, known: list[str]) -> Settings:
         )
     if args.scope is not None:
         changes["scope"] = args.scope
+    if args.contexts is not None:
+        changes["contexts"] = contexts.parse(args.contexts, "--contexts")
     return replace(settings, **changes)  # type: ignore[arg-type]
 
 

@@ -29,6 +29,7 @@ KEYS = (
     "seed-functions",
     "entry-points",
     "scope",
+    "contexts",
 )
 SCOPES = ("project", "file")
 DEFAULT_EXCLUDE = (
@@ -70,6 +71,8 @@ class Settings:
     seed_functions: frozenset[str] = frozenset()
     entry_points: tuple[str, ...] = ()
     scope: str = "project"
+    #: Entry-point contexts whose findings are shown (see ``seedlint.engine.contexts``).
+    contexts: tuple[str, ...] = ("program",)
     #: Directory that relative patterns are taken from (the config file's folder, else cwd).
     root: str = field(default_factory=os.getcwd)
     config_path: Optional[str] = None
@@ -235,6 +238,13 @@ def from_table(table: dict[str, Any], path: str, known_codes: Sequence[str]) -> 
         if scope not in SCOPES:
             raise ConfigError(f"{where}.scope must be one of {', '.join(SCOPES)}, not {scope!r}")
         changes["scope"] = scope
+    if "contexts" in table:
+        from seedlint.engine import contexts
+
+        changes["contexts"] = contexts.check(
+            [c.lower() for c in _str_list(table["contexts"], f"{where}.contexts")],
+            f"{where}.contexts",
+        )
     return replace(settings, **changes)
 
 

@@ -81,6 +81,9 @@ class Finding:
     cell: Optional[int] = None
     #: The other places with the same cause (one missing seed, many draws), in execution order.
     related: tuple[Location, ...] = ()
+    #: program | demo | benchmark | test: the most important context among the entry points
+    #: that make this finding true (see ``seedlint.engine.contexts``); None until assigned.
+    context: Optional[str] = None
 
     @property
     def sort_key(self) -> tuple[str, int, int, int, str]:
@@ -102,3 +105,5 @@ class Report:
     files: int = 0
     #: Display path → content hash of what was analysed (a fix refuses a file that changed).
     sources: dict[str, str] = field(default_factory=dict)
+    #: Findings not shown because of their context: context → how many.
+    hidden: dict[str, int] = field(default_factory=dict)

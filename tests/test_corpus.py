@@ -5,12 +5,14 @@ prints precision/recall."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from seedlint import config
 from seedlint.config import Settings
+from seedlint.engine import contexts
 from seedlint.engine.runner import lint_paths
 from seedlint.findings import Finding
 from seedlint.rules.base import all_rules
@@ -30,18 +32,21 @@ def test_case(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     found = config.find_config(str(case))
     inside = found is not None and Path(found).parent == case
     settings = config.load(found, list(all_rules())) if inside else Settings(root=str(case))
-    report = lint_paths(["."], settings)
+    # every context: the labels say which findings are not shown by default
+    report = lint_paths(["."], replace(settings, contexts=contexts.CONTEXTS))
     assert sorted(labels(report.findings)) == _expected(case)
 
 
 def labels(findings: list[Finding]) -> set[str]:
     """``path:LINE: CODE`` for every finding, ``path:LINE: CODE (related)`` for the other
-    draws a finding covers (one cause, one finding)."""
+    draws a finding covers (one cause, one finding); `` [test]`` (or demo, benchmark) after
+    the code of a finding not shown by default."""
     out = set()
     for f in findings:
-        out.add(f"{os.path.normpath(f.path)}:{f.span.line}: {f.code}")
+        tag = f" [{f.context}]" if f.context and f.context != contexts.PROGRAM else ""
+        out.add(f"{os.path.normpath(f.path)}:{f.span.line}: {f.code}{tag}")
         for loc in f.related:
-            out.add(f"{os.path.normpath(loc.path)}:{loc.span.line}: {f.code} (related)")
+            out.add(f"{os.path.normpath(loc.path)}:{loc.span.line}: {f.code}{tag} (related)")
     return out
 
 

@@ -10,13 +10,16 @@ from typing import Optional
 import pytest
 
 from seedlint.config import Settings
+from seedlint.engine import contexts
 from seedlint.engine.runner import lint_paths
 from seedlint.rules.base import all_rules
 
 
 def lint(root: Path, scope: str = "project") -> list[tuple[str, Optional[str]]]:
-    """Every rule's findings as ``(path:line: code, fix kind or None)``; fails on any error."""
-    report = lint_paths([str(root)], Settings(root=str(root), scope=scope), codes=all_rules())
+    """Every rule's findings in every context as ``(path:line: code, fix kind or None)``; fails
+    on any error."""
+    settings = Settings(root=str(root), scope=scope, contexts=contexts.CONTEXTS)
+    report = lint_paths([str(root)], settings, codes=all_rules())
     assert not report.errors, report.errors
     return [
         (

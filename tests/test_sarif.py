@@ -187,7 +187,7 @@ def test_project_with_fixes_syntax_error_and_unreadable_file(proj: Path, capsys)
         assert loc["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
         assert set(loc["region"]) == {"startLine", "startColumn", "endLine", "endColumn"}
     by_code = {r["ruleId"]: r for r in results}
-    assert by_code["RNG002"]["properties"] == {"entryPoint": "train.py"}
+    assert by_code["RNG002"]["properties"] == {"entryPoint": "train.py", "context": "program"}
     assert by_code["RNG301"]["fixes"][0]["properties"] == {"applicability": "safe"}
     assert by_code["RNG401"]["fixes"][0]["properties"] == {"applicability": "safe"}
     assert by_code["RNG002"]["fixes"][0]["properties"] == {"applicability": "unsafe"}
@@ -565,7 +565,7 @@ def test_notebook_cell_fix_skipped_and_file_errors(proj: Path) -> None:
     )
     run = the_run(render(report))
     (result,) = run["results"]
-    assert result["properties"] == {"cell": 3}
+    assert result["properties"] == {"cell": 3, "context": "program"}
     assert result["locations"][0]["physicalLocation"]["region"] == {
         "startLine": 2,
         "startColumn": 5,

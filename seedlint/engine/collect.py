@@ -264,6 +264,8 @@ class _Collector(cst.CSTVisitor):
         #: ``@deco`` applications: (decorator expression, scope, order).
         #: Decorator applications: (decorator expression, scope, order, decorated qualname).
         self.decorator_calls: list[tuple[cst.BaseExpression, NameScope, int, str]] = []
+        #: pytest fixtures: qualname → "autouse" | "fixture".
+        self.fixtures: dict[str, str] = {}
         #: order → the conditions an event sits under (see ScopeFacts.conditions).
         self.conditions_at: dict[int, tuple[_Pending, ...]] = {}
         #: function qualname → its signature (see ``_Signature``).
@@ -321,6 +323,9 @@ class _Collector(cst.CSTVisitor):
         )
         self.stmts.append(node)
         self._decorators(node.decorators, _join(parent.qualname, node.name.value))
+        fixture = _fixture_kind(node.decorators)
+        if fixture:
+            self.fixtures[_join(parent.qualname, node.name.value)] = fixture
         walk(node.params, self)  # defaults are evaluated in the enclosing scope
         if node.returns is not None:
             walk(node.returns, self)
@@ -1094,6 +1099,29 @@ def _leaves(suite: cst.BaseSuite) -> bool:
     return isinstance(last, (cst.Return, cst.Raise))
 
 
+def _fixture_kind(decorators: Sequence[cst.Decorator]) -> str:
+    """ "autouse" for ``@pytest.fixture(autouse=True)``, "fixture" for another pytest fixture
+    (``@pytest.fixture``, ``@fixture(scope=…)``, ``@pytest_asyncio.fixture``), else ""."""
+    for deco in decorators:
+        expr = deco.decorator
+        call = expr if isinstance(expr, cst.Call) else None
+        head = call.func if call is not None else expr
+        name = dotted(head) or ""
+        if name.rsplit(".", 1)[-1] != "fixture":
+            continue
+        if call is not None:
+            for arg in call.args:
+                if (
+                    arg.keyword is not None
+                    and arg.keyword.value == "autouse"
+                    and isinstance(arg.value, cst.Name)
+                    and arg.value.value == "True"
+                ):
+                    return "autouse"
+        return "fixture"
+    return ""
+
+
 def static_method(node: cst.FunctionDef) -> bool:
     return any(
         isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
@@ -1373,6 +1401,14 @@ def analyse_module(
         if b[0] == "import"
     }
     facts.argparse = _argparse_defaults(collector.add_arguments)
+    for qual, kind in collector.fixtures.items():
+        if qual in facts.scopes:
+            facts.scopes[qual].fixture = kind
+    known = ctx.call_positions
+    if known is not None:
+        facts.function_lines = known.function_lines
+    elif data is not None:
+        facts.function_lines = positions.function_lines_of(data)
     return facts
 
 

@@ -168,6 +168,9 @@ class ScopeFacts:
     #: A method: the class it belongs to ("" otherwise); ``static`` for static methods.
     method_of: str = ""
     static: bool = False
+    #: A pytest fixture: "autouse" (runs before every test it applies to) or "fixture" (runs
+    #: when a test names it as a parameter); "" otherwise.
+    fixture: str = ""
 
 
 @dataclass
@@ -216,6 +219,16 @@ class FileFacts:
     #: ``parser.add_argument("--seed", default=…)`` in this file: dest → (default, the value is
     #: a string when given on the command line).
     argparse: dict[str, tuple[Literal, bool]] = field(default_factory=dict)
+    #: Functions by qualified name: (first line, last line) — which scope a finding lies in.
+    function_lines: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def scope_at(self, line: int) -> str:
+        """The innermost function around ``line`` ("" for the module's top level)."""
+        best, best_start = "", -1
+        for qual, (first, last) in self.function_lines.items():
+            if first <= line <= last and first > best_start:
+                best, best_start = qual, first
+        return best
 
     @property
     def has_guard(self) -> bool:

@@ -485,6 +485,17 @@ class EntryRun:
     modules: set[str] = field(default_factory=set)
     entropy_seeds: list[EntropySeed] = field(default_factory=list)
     seed_hints: list[str] = field(default_factory=list)
+    #: A pytest test: its qualified name in ``entry`` ("test_x", "TestC.test_y"); "" otherwise.
+    test: str = ""
+    #: program | demo | benchmark | test (see ``seedlint.engine.contexts``).
+    context: str = "program"
+    #: Functions this run walked: (file key, qualified name).
+    scopes: set[tuple[str, str]] = field(default_factory=set)
+
+    @property
+    def name(self) -> str:
+        """How messages name the entry point: its path, ``path::test`` for a test."""
+        return f"{self.entry.path}::{self.test}" if self.test else self.entry.path
 
 
 # --- the walk ----------------------------------------------------------------------------------
@@ -610,6 +621,9 @@ class Runner:
                 if qual and "." not in qual:
                     self._enqueue(Func(self.entry, qual), MAIN, ())
         self._exec_module(self.entry, as_main=True)
+        return self._finish()
+
+    def _finish(self) -> EntryRun:
         main_state = set(self.state)
         self._close_later(main_state)
         self.result.seeded = main_state
@@ -624,6 +638,125 @@ class Runner:
             if hit.followed and hit.ctx == MAIN and hit.draw.lib in main_state:
                 self.result.seeded_later.add(hit.draw.lib)
         return self.result
+
+    # --- pytest ------------------------------------------------------------------------------
+
+    def run_tests(
+        self, tests: Sequence[str], conftests: Sequence[str], randomly: bool
+    ) -> list[EntryRun]:
+        """Each test function of this module as its own entry point: pytest imports the
+        ``conftest.py`` files above it and the module, then runs the autouse fixtures (outermost
+        conftest first), the fixtures the test names, ``setUp``/``setup_method``, and the test.
+        ``pytest-randomly`` reseeds ``random``, NumPy and torch before every test."""
+        for conftest in conftests:
+            self._exec_module(conftest)
+        self._exec_module(self.entry)
+        saved = self._save()
+        out: list[EntryRun] = []
+        for qual in tests:
+            self._restore_saved(saved)
+            base = saved["result"]
+            assert isinstance(base, EntryRun)
+            self.result = EntryRun(self.facts, self.reason, test=qual, context="test")
+            self.result.scopes = set(base.scopes)
+            self.result.entropy_seeds = list(base.entropy_seeds)
+            self.result.seed_hints = list(base.seed_hints)
+            self.result.torch_seed = base.torch_seed
+            if randomly:
+                self.state |= set(apis.ALL_LIBRARIES)
+            frame = _Frame(
+                self.entry,
+                "",
+                self.facts.scopes[""],
+                self.module_env.setdefault(self.entry, {}),
+                None,
+                None,
+                False,
+                None,
+                0,
+                self.ctx,
+            )
+            self.frames.append(frame)
+            try:
+                self._run_test(qual, conftests, frame)
+            finally:
+                self.frames.pop()
+            out.append(self._finish())
+        return out
+
+    def _run_test(self, qual: str, conftests: Sequence[str], frame: _Frame) -> None:
+        owner = qual.rsplit(".", 1)[0] if "." in qual else ""
+        providers = [*conftests, self.entry]
+        fixtures: dict[str, tuple[str, str]] = {}
+        for key in providers:
+            facts = self.p.files[key]
+            for q, sf in facts.scopes.items():
+                if not sf.fixture:
+                    continue
+                cls = q.rsplit(".", 1)[0] if "." in q else ""
+                if cls and (key != self.entry or cls != owner):
+                    continue
+                name = q.rsplit(".", 1)[-1]
+                fixtures[name] = (key, q)  # the nearest definition wins
+                if sf.fixture == "autouse":
+                    self._walk_function(Func(key, q), [], frame, None, may=False, depth=0)
+        scope = self.facts.scopes.get(qual)
+        if scope is None:
+            return
+        for param in (*scope.params, *scope.kwonly):
+            if param in fixtures:
+                key, q = fixtures[param]
+                self._walk_function(Func(key, q), [], frame, None, may=False, depth=0)
+        inst: Optional[Inst] = None
+        if owner:
+            value = self._instantiate(Cls(self.entry, owner), [], frame, None, may=False)
+            inst = value if isinstance(value, Inst) else None
+            for setup in ("setUp", "setup_method"):
+                for _, k, q in self.p.resolve(self.entry, ("self", owner, setup)):
+                    self._walk_function(Func(k, q, self_inst=inst), [], frame, None, may=False)
+                    break
+        self._walk_function(Func(self.entry, qual, self_inst=inst), [], frame, None, may=False)
+
+    _PER_RUN = (
+        "state",
+        "module_env",
+        "memo",
+        "hit_keys",
+        "hits",
+        "constructs",
+        "dropped",
+        "armed",
+        "fired_owners",
+        "modes",
+        "building",
+        "instances",
+        "escaped",
+        "escaped_keys",
+        "fired",
+        "loader_ctxs",
+        "worker_seeded",
+        "later",
+        "later_seen",
+        "later_per_code",
+        "walked_in_order",
+        "effects_by_name",
+        "methods_by_name",
+        "registered",
+        "entropy_keys",
+        "steps_left",
+        "followed",
+        "ctx",
+        "later_steps",
+    )
+
+    def _save(self) -> dict[str, object]:
+        saved = {name: _copy2(getattr(self, name)) for name in self._PER_RUN}
+        saved["result"] = self.result
+        return saved
+
+    def _restore_saved(self, saved: dict[str, object]) -> None:
+        for name in self._PER_RUN:
+            setattr(self, name, _copy2(saved[name]))
 
     def _close_later(self, main_state: set[str]) -> None:
         self.followed = False
@@ -779,6 +912,7 @@ class Runner:
         result.seed_hints += [h for h in got["seed_hints"] if h not in result.seed_hints]
         if result.torch_seed is None:
             result.torch_seed = got["torch_seed"]
+        result.scopes |= got["scopes"]
         return True
 
     def _import_snapshot(self, key: str, base: frozenset[str]) -> object:
@@ -824,6 +958,7 @@ class Runner:
             "entropy_seeds": other.result.entropy_seeds,
             "seed_hints": other.result.seed_hints,
             "torch_seed": other.result.torch_seed,
+            "scopes": other.result.scopes,
         }
 
     def _exec_import(self, key: str, ev: Import) -> None:
@@ -1610,6 +1745,7 @@ class Runner:
             return UNKNOWN
         if self.steps_left <= 0:
             return UNKNOWN
+        self.result.scopes.add((key, qual))
         env = self._environment(scope, _merge(func.bound, list(args)), site, key)
         inst = func.self_inst
         memo_key = (
@@ -2114,3 +2250,20 @@ _PLAIN_BASES = frozenset(
         "list",
     }
 )
+
+
+def _copy2(value: object) -> object:
+    """A copy two levels deep of the Runner's bookkeeping (values inside are shared)."""
+    if isinstance(value, dict):
+        return {k: _copy1(v) for k, v in value.items()}
+    return _copy1(value)
+
+
+def _copy1(value: object) -> object:
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, set):
+        return set(value)
+    return value

@@ -21,11 +21,45 @@ from seedlint.findings import Span
 
 
 class CallPositions:
-    def __init__(self, spans: list[Span], names: list[Optional[str]], top_lines: list[int]):
+    def __init__(
+        self,
+        spans: list[Span],
+        names: list[Optional[str]],
+        top_lines: list[int],
+        function_lines: Optional[dict[str, tuple[int, int]]] = None,
+    ):
         self.spans = spans
         self.names = names
         #: First line of each top-level statement (decorators included).
         self.top_lines = top_lines
+        #: Functions by qualified name ("f", "C.m", "f.g"): (first line, last line).
+        self.function_lines = function_lines or {}
+
+
+def function_lines(tree: ast.AST) -> dict[str, tuple[int, int]]:
+    """Every function's (first line, last line), by the qualified name the collector gives its
+    scope: a finding inside it belongs to that scope (lambdas belong to the function around
+    them)."""
+    out: dict[str, tuple[int, int]] = {}
+    stack: list[tuple[ast.AST, str]] = [(tree, "")]
+    while stack:
+        node, prefix = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                qual = f"{prefix}.{child.name}" if prefix else child.name
+                if not isinstance(child, ast.ClassDef):
+                    out.setdefault(qual, (child.lineno, child.end_lineno or child.lineno))
+                stack.append((child, qual))
+            else:
+                stack.append((child, prefix))
+    return out
+
+
+def function_lines_of(data: bytes) -> dict[str, tuple[int, int]]:
+    try:
+        return function_lines(ast.parse(data))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
 
 
 def _callee_name(func: object) -> Optional[str]:
@@ -114,7 +148,7 @@ def compute(data: bytes) -> Optional[CallPositions]:
         line = _stmt_line(stmt)
         if not top_lines or top_lines[-1] != line:
             top_lines.append(line)
-    return CallPositions(spans, names, top_lines)
+    return CallPositions(spans, names, top_lines, function_lines(tree))
 
 
 def matches(positions: CallPositions, calls: Sequence[cst.Call], top_level: int) -> bool:

@@ -6,11 +6,14 @@ library code.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
+import re
 from collections.abc import Sequence
 from typing import Optional
 
+from seedlint.engine import contexts
 from seedlint.engine.facts import Call, ClassFacts, FileFacts, Import, Seed, Target
 from seedlint.engine.interp import EntryRun, Runner
 
@@ -66,6 +69,8 @@ class Program:
         self.import_snapshots: dict[object, object] = {}
         self.import_requests: set[object] = set()
         self.share_imports = True
+        self._imported_by_code_cache: Optional[set[str]] = None
+        self._randomly: dict[str, bool] = {}
 
     # --- modules -------------------------------------------------------------------------------
 
@@ -386,8 +391,131 @@ class Program:
             ordered = sorted(
                 self.entry_points(), key=lambda e: (e[1].startswith("script code"), e[0])
             )
-            self._runs = [Runner(self, key, reason).run() for key, reason in ordered]
+            runs: list[EntryRun] = []
+            for key, reason in ordered:
+                run = Runner(self, key, reason).run()
+                run.context = self.entry_context(key, reason)
+                runs.append(run)
+            for key, tests in self.test_entries():
+                conftests = contexts.conftests_above(key, self.files)
+                randomly = self.pytest_randomly(key)
+                runs += Runner(self, key, "a pytest test").run_tests(tests, conftests, randomly)
+            self._runs = runs
         return self._runs
+
+    def ranked_runs(self) -> list[EntryRun]:
+        """The runs, the most important context first (program > demo > benchmark > test)."""
+        return sorted(self.runs(), key=lambda r: contexts.CONTEXTS.index(r.context))
+
+    # --- contexts --------------------------------------------------------------------------------
+
+    def entry_context(self, key: str, reason: str) -> str:
+        """program, demo (the ``__main__`` block of a module other analysed modules import),
+        benchmark or test (by path)."""
+        path = self.files[key].path
+        if contexts.is_test_file(path):
+            return contexts.TEST
+        if contexts.is_benchmark_file(path):
+            return contexts.BENCHMARK
+        if reason == "a __main__ guard" and key in self._imported_by_code():
+            return contexts.DEMO
+        return contexts.PROGRAM
+
+    def _imported_by_code(self) -> set[str]:
+        """Files imported by analysed files that are not tests (a test importing a training
+        script does not make its ``__main__`` block a demo)."""
+        if self._imported_by_code_cache is None:
+            out: set[str] = set()
+            for key, facts in self.files.items():
+                if contexts.is_test_file(facts.path):
+                    continue
+                for scope in facts.scopes.values():
+                    for ev in scope.events:
+                        if isinstance(ev, Import):
+                            out.update(m for m in self._import_targets(key, ev) if m != key)
+            self._imported_by_code_cache = out
+        return self._imported_by_code_cache
+
+    def test_entries(self) -> list[tuple[str, list[str]]]:
+        """Test modules and their test functions (``test*`` functions, ``test*`` methods of
+        ``Test*`` classes and of ``unittest.TestCase`` subclasses), in source order."""
+        out: list[tuple[str, list[str]]] = []
+        for key in sorted(self.files):
+            facts = self.files[key]
+            if facts.parse_error is not None or not contexts.is_test_module(facts.path):
+                continue
+            tests: list[tuple[int, str]] = []
+            for qual, scope in facts.scopes.items():
+                if not qual or scope.fixture:
+                    continue
+                head, _, name = qual.rpartition(".")
+                if not name.startswith("test"):
+                    continue
+                if head and (head not in facts.classes or "." in head):
+                    continue
+                if head and not self._test_class(key, head):
+                    continue
+                tests.append((facts.function_lines.get(qual, (0, 0))[0], qual))
+            if tests:
+                out.append((key, [q for _, q in sorted(tests)]))
+        return out
+
+    def _test_class(self, key: str, cls: str) -> bool:
+        if cls.startswith("Test") and "__init__" not in self.files[key].classes[cls].methods:
+            return True
+        for _, info in self.classes_of(key, cls):
+            for base in info.bases:
+                if base and str(base[-1]).rsplit(".", 1)[-1] in (
+                    "TestCase",
+                    "IsolatedAsyncioTestCase",
+                ):
+                    return True
+        return False
+
+    def pytest_randomly(self, key: str) -> bool:
+        """Does a project that holds ``key`` declare ``pytest-randomly`` (``pyproject.toml``,
+        ``setup.cfg``, ``setup.py``, ``requirements*.txt``, ``requirements/*.txt``)?"""
+        d = os.path.dirname(key)
+        while True:
+            if d not in self._randomly:
+                self._randomly[d] = _declares_randomly(d)
+            if self._randomly[d]:
+                return True
+            parent = os.path.dirname(d)
+            if parent == d:
+                return False
+            d = parent
+
+
+_RANDOMLY = re.compile(r"pytest[-_]randomly", re.IGNORECASE)
+
+
+def _declares_randomly(folder: str) -> bool:
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return False
+    candidates = [
+        n
+        for n in names
+        if n in ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", "Pipfile")
+        or (n.startswith("requirements") and n.endswith((".txt", ".in")))
+    ]
+    if "requirements" in names and os.path.isdir(os.path.join(folder, "requirements")):
+        with contextlib.suppress(OSError):
+            candidates += [
+                os.path.join("requirements", n)
+                for n in os.listdir(os.path.join(folder, "requirements"))
+                if n.endswith((".txt", ".in"))
+            ]
+    for name in candidates:
+        try:
+            with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as fh:
+                if _RANDOMLY.search(fh.read(1_000_000)):
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def _plain(target: Target) -> Target:

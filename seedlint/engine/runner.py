@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Optional
 
 from seedlint.config import Settings
-from seedlint.engine import notebook, prefilter, source
+from seedlint.engine import contexts, notebook, prefilter, source
 from seedlint.engine.cache import DIRNAME, Cache
 from seedlint.engine.collect import analyse_module
 from seedlint.engine.facts import FileFacts
@@ -356,8 +356,9 @@ def lint(
         # Nothing that decides the result changed since a run that stored it: every file's
         # path and content, the settings, the rules and seedlint itself (in every key).
         memo = cache.get_run(run_key)
-        if memo is not None and len(memo) == 2:
+        if memo is not None and len(memo) == 3:
             report.findings, report.sources = list(memo[0]), dict(memo[1])
+            report.hidden = dict(memo[2])
             keys = {key for _, _, key, _ in preread}
             for key in keys:
                 cache.touch(key)  # still in use: not pruned
@@ -381,15 +382,15 @@ def lint(
     findings: list[Finding] = []
     for facts in facts_by_key.values():
         findings.extend(facts.findings)
+    programs: list[Program]
+    if settings.scope == "file":
+        programs = [
+            Program({k: f}, settings.entry_points, root=settings.root, link_imports=False)
+            for k, f in facts_by_key.items()
+        ]
+    else:
+        programs = [Program(facts_by_key, settings.entry_points)]
     if program_rules:
-        programs: list[Program]
-        if settings.scope == "file":
-            programs = [
-                Program({k: f}, settings.entry_points, root=settings.root, link_imports=False)
-                for k, f in facts_by_key.items()
-            ]
-        else:
-            programs = [Program(facts_by_key, settings.entry_points)]
         for program in programs:
             for rule in program_rules:
                 try:
@@ -425,10 +426,66 @@ def lint(
                 ),
             )
         kept.append(finding)
-    report.findings = sorted(set(kept), key=lambda f: f.sort_key)
+    try:
+        kept = _with_contexts(kept, programs, facts_by_key)
+    except Exception as exc:  # keep every result (shown as program findings); exit status 2
+        report.errors.append(
+            FileError(".", f"internal error while deciding contexts: {type(exc).__name__}: {exc}")
+        )
+        kept = [f if f.context else replace(f, context=contexts.PROGRAM) for f in kept]
+    shown = []
+    for finding in kept:
+        if finding.context in settings.contexts or finding.code == "RNG999":
+            shown.append(finding)
+        else:
+            ctx = finding.context or contexts.PROGRAM
+            report.hidden[ctx] = report.hidden.get(ctx, 0) + 1
+    report.findings = sorted(set(shown), key=lambda f: f.sort_key)
     if cache is not None and run_key is not None and not report.errors:
-        cache.put_run(run_key, (tuple(report.findings), dict(report.sources)))
+        cache.put_run(run_key, (tuple(report.findings), dict(report.sources), dict(report.hidden)))
     return report
+
+
+def _with_contexts(
+    findings: list[Finding], programs: Sequence[Program], facts_by_key: dict[str, FileFacts]
+) -> list[Finding]:
+    """Each finding with its context (DESIGN "Contexts"): ``test`` in a test file; else what
+    the rule decided (the entry points whose runs make it true), else the most important
+    context among the entry points that run the code it lies in; else its path's."""
+    by_path = {facts.path: (key, facts) for key, facts in facts_by_key.items()}
+    reach: Optional[dict[tuple[str, str], int]] = None
+    out: list[Finding] = []
+    for finding in findings:
+        context = finding.context
+        if contexts.is_test_file(finding.path):
+            context = contexts.TEST
+        elif context is None:
+            if reach is None:
+                reach = _reach(programs)
+            found = by_path.get(finding.path)
+            rank: Optional[int] = None
+            if found is not None:
+                key, facts = found
+                rank = reach.get((key, facts.scope_at(finding.span.line)))
+            if rank is not None:
+                context = contexts.CONTEXTS[rank]
+            else:
+                context = contexts.of_path(finding.path) or contexts.PROGRAM
+        out.append(finding if context == finding.context else replace(finding, context=context))
+    return out
+
+
+def _reach(programs: Sequence[Program]) -> dict[tuple[str, str], int]:
+    """(file key, function) → the best rank among the contexts of the runs that walk it
+    (module top levels as function "")."""
+    out: dict[tuple[str, str], int] = {}
+    for program in programs:
+        for run in program.runs():
+            rank = contexts.CONTEXTS.index(run.context)
+            for spot in (*run.scopes, *((k, "") for k in run.modules)):
+                if out.get(spot, len(contexts.CONTEXTS)) > rank:
+                    out[spot] = rank
+    return out
 
 
 def _run_key(

@@ -37,6 +37,8 @@ def as_dict(finding: Finding) -> dict[str, Any]:
         # notebooks: the cell (1-based position in the notebook's "cells", markdown included);
         # line and column are then relative to that cell's source. null for .py files.
         "cell": finding.cell,
+        # program | demo | benchmark | test: the entry points that make the finding true
+        "context": finding.context or "program",
     }
 
 

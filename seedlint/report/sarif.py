@@ -157,7 +157,7 @@ def _result(
     fix = _fix(finding, files)
     if fix is not None:
         result["fixes"] = [fix]
-    properties: JSON = {}
+    properties: JSON = {"context": finding.context or "program"}
     if finding.cell is not None:
         properties["cell"] = finding.cell
     if finding.entry_point is not None:

@@ -49,10 +49,11 @@ def summary(report: Report, unsafe: bool = False) -> str:
     files = f"{report.files} file{'s' if report.files != 1 else ''}"
     errors = len(report.errors)
     not_checked = f"{errors} file{'s' if errors != 1 else ''} could not be checked"
+    not_shown = _not_shown(report)
     if n == 0:
         if errors:
-            return f"No findings, but {not_checked} ({files} in all)."
-        return f"All checks passed! ({files} checked)"
+            return f"No findings, but {not_checked} ({files} in all){not_shown}."
+        return f"All checks passed! ({files} checked{not_shown})"
     text = f"Found {n} finding{'s' if n != 1 else ''} in {files}"
     if fixable:
         how = "`seedlint --fix --unsafe-fixes`" if unsafe else "`seedlint --fix`"
@@ -61,7 +62,28 @@ def summary(report: Report, unsafe: bool = False) -> str:
         text += f" ({hidden} more with `--unsafe-fixes`)"
     if errors:
         text += f"; {not_checked}"
-    return text + "."
+    return text + not_shown + "."
+
+
+def _not_shown(report: Report) -> str:
+    """``; 12 more in test and benchmark code not shown (`--contexts all` shows them)``."""
+    total = sum(report.hidden.values())
+    if not total:
+        return ""
+    order = ("program", "demo", "benchmark", "test")
+    kinds = [k for k in order if report.hidden.get(k)]
+    names = {
+        "program": "programs",
+        "demo": "demo blocks",
+        "benchmark": "benchmarks",
+        "test": "tests",
+    }
+    parts = [f"{report.hidden[k]} in {names[k]}" for k in kinds]
+    flag = f"--contexts {','.join(kinds)}" if len(kinds) == 1 else "--contexts all"
+    return (
+        f"; {total} finding{'s' if total != 1 else ''} not shown ({', '.join(parts)}: "
+        f"`{flag}` shows {'them' if total != 1 else 'it'})"
+    )
 
 
 def statistics(report: Report, names: dict[str, str]) -> str:

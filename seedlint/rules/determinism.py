@@ -218,7 +218,7 @@ class NondeterministicAlgorithms(Rule):
 
     def check_program(self, program: Program) -> Iterable[Finding]:
         seen: set[tuple[str, int]] = set()
-        for run in program.runs():
+        for run in program.ranked_runs():
             if run.torch_seed is None or apis.DETERMINISM in run.seeded:
                 continue
             cuda = any(program.files[k].rule_data.get(self.code) for k in run.modules)
@@ -227,7 +227,7 @@ class NondeterministicAlgorithms(Rule):
             if spot in seen:
                 continue
             seen.add(spot)
-            who = "this entry point" if facts is run.entry else run.entry.path
+            who = "this entry point" if facts is run.entry and not run.test else run.name
             where = "it runs on" if cuda else "it ever runs on"
             yield Finding(
                 self.code,
@@ -238,7 +238,8 @@ class NondeterministicAlgorithms(Rule):
                 "(seedlint_runtime)",
                 facts.path,
                 span,
-                entry_point=run.entry.path,
+                entry_point=run.name,
+                context=run.context,
             )
 
 

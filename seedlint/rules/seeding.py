@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Optional
 
 from seedlint import apis
 from seedlint.engine.interp import MAIN, WORKER, EntryRun, Hit
@@ -75,7 +75,7 @@ def groups(program: Program, lib: str) -> list[_Group]:
     """Per entry point: each draw at import time or before the seed line on its own, and the
     draws of an entry point that never seeds ``lib`` as one group (first draw first)."""
     out: list[_Group] = []
-    for run in program.runs():
+    for run in program.ranked_runs():
         never: list[Hit] = []
         for hit in sorted((h for h in run.hits if h.draw.lib == lib), key=lambda h: h.seq):
             if hit.at_import:
@@ -104,6 +104,8 @@ class _UnseededGlobal(Rule):
                 merged[spot][1].append(group)
             else:
                 merged[spot] = (group, [])
+        # Groups come from the most important context first (program > demo > benchmark >
+        # test): a finding takes the context of the first entry point that runs it unseeded.
         for group, others in merged.values():
             yield self._finding(group, others)
 
@@ -124,13 +126,17 @@ class _UnseededGlobal(Rule):
         also = f" (and to {len(extra)} more entry points)" if extra else ""
         # "after its imports" must still come before this draw when it sits between them.
         before = hit.span.stmt_line if place == "imports" and hit.facts is entry else 0
-        fix = Fix(
-            "unsafe",
-            f"add `seed_everything(0)` to {entry.path} {where}{also}",
-            "seed-entry",
-            data=(place, extra, before),
-            target=entry.path,
-        )
+        tests = {o.run.entry.path for o in others if o.run.test}
+        extra = tuple(e for e in extra if e[0] not in tests)
+        fix: Optional[Fix] = None
+        if not group.run.test:  # a test is seeded by a fixture, not by a line in its module
+            fix = Fix(
+                "unsafe",
+                f"add `seed_everything(0)` to {entry.path} {where}{also}",
+                "seed-entry",
+                data=(place, extra, before),
+                target=entry.path,
+            )
         seen = {(hit.path, hit.span.line, hit.span.column)}
         related: list[Location] = []
         for g in (group, *others):
@@ -145,8 +151,9 @@ class _UnseededGlobal(Rule):
             hit.path,
             hit.span,
             fix=fix,
-            entry_point=entry.path,
+            entry_point=group.run.name,
             related=tuple(related),
+            context=group.run.context,
         )
 
     def message(self, group: _Group) -> str:
@@ -162,9 +169,9 @@ class _UnseededGlobal(Rule):
     def _message(self, group: _Group) -> str:
         hit = group.first
         title = apis.LIBRARY_TITLE[self.lib]
-        entry = group.run.entry.path
+        entry = group.run.name
         call = f"`{hit.text}`"
-        path = _path(hit, entry)
+        path = _path(hit, group.run.entry.path)
         kind = hit.draw.kind
         generator = "torch's global generator" if self.lib == apis.TORCH else title
         if kind == "construct":
@@ -198,6 +205,11 @@ class _UnseededGlobal(Rule):
                 "torch (each worker is seeded from the main process's torch generator), and it "
                 "never seeds torch: call `torch.manual_seed(...)` (or `seed_everything(...)`) "
                 "at the start of its main flow"
+            )
+        if group.run.test:
+            return (
+                f"{what}, which {entry} never seeds: call `{self.seed_hint}` in the test or in "
+                "an autouse fixture (conftest.py), or use pytest-randomly"
             )
         return (
             f"{what}, which {entry} never seeds: call `{self.seed_hint}` "

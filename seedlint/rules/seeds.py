@@ -174,7 +174,7 @@ class NondeterministicSeed(Rule):
             for f in facts.findings
             if f.code == self.code
         }
-        for run in program.runs():
+        for run in program.ranked_runs():
             for seed in run.entropy_seeds:
                 site = seed.site
                 spot = (site.path, site.span.line, site.span.column)
@@ -186,7 +186,8 @@ class NondeterministicSeed(Rule):
                     _program_message(seed),
                     site.path,
                     site.span,
-                    entry_point=run.entry.path,
+                    entry_point=run.name,
+                    context=run.context,
                 )
 
 
