@@ -601,3 +601,18 @@ def test_stdin_uses_config_for_its_filename(tmp_path: Path) -> None:
     res = run_cli("--stdin-filename", "src/prep.py", "-", cwd=tmp_path, stdin=LEAK)
     assert res.returncode == 1
     assert res.stdout.startswith("src/prep.py:3:11: RNG101 ")
+
+
+# --- this repository's own configuration ------------------------------------------------------
+
+
+def test_repository_root_is_clean(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """`seedlint` in this repository's root (README, "Run the tests"): its `[tool.seedlint]`
+    skips the fixtures, so what is left is seedlint's own code and tests, with nothing to
+    report; the fixtures are still linted when given explicitly."""
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)
+    assert main(["--no-cache", "--format", "json"]) == 0, capsys.readouterr().out
+    capsys.readouterr()
+    assert main(["--no-cache", "--format", "json", "examples"]) == 1
+    assert json.loads(capsys.readouterr().out)
