@@ -82,21 +82,20 @@ class Settings:
     def enabled(self, codes: Iterable[str], defaults: dict[str, bool]) -> frozenset[str]:
         """Codes switched on: the most specific matching selector wins; ignore wins ties.
 
-        Rules that are off by default are switched on only by a selector more specific than
-        the bare ``RNG`` prefix.
+        A selector (a code or a prefix in ``select`` or ``extend-select``) selects every rule
+        it covers, the rules that are off by default included (``select = ["RNG"]`` turns on
+        RNG502), as flake8 does. Without ``select`` the selection starts from the rules that
+        are on by default (``defaults``), less specific than any selector or ignore.
         """
-        selects = list(self.select if self.select is not None else ("RNG",)) + list(
-            self.extend_select
-        )
+        selects = list(self.select or ()) + list(self.extend_select)
         out = set()
         for code in codes:
             best_on = max((len(s) for s in selects if code.startswith(s)), default=-1)
+            if self.select is None and defaults.get(code, True):
+                best_on = max(best_on, 0)
             best_off = max((len(s) for s in self.ignore if code.startswith(s)), default=-1)
-            if best_on < 0 or best_off >= best_on:
-                continue
-            if not defaults.get(code, True) and best_on <= len("RNG"):
-                continue
-            out.add(code)
+            if best_on >= 0 and best_off < best_on:
+                out.add(code)
         return frozenset(out)
 
     def ignored_for(self, path: str) -> tuple[str, ...]:

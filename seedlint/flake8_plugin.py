@@ -15,10 +15,19 @@ rules. What it does differently from ``seedlint``, and why:
 * **Configuration:** ``[tool.seedlint]`` in the nearest ``pyproject.toml`` above the file is
   read as the CLI reads it (``select``, ``ignore``, ``extend-select``, ``per-file-ignores``,
   ``seed-functions``, ``entry-points``; ``scope`` is always ``file``; ``exclude`` is flake8's
-  business). A code that configuration switches off is never reported. Among the codes left,
-  flake8's ``--select`` / ``--ignore`` / ``--extend-select`` / ``--extend-ignore`` decide what
-  is shown: rules that are off by default (RNG502) are computed but added to flake8's default
-  ignore list, so ``flake8 --extend-select RNG502`` shows them.
+  business).
+* **Selection is read as the CLI reads it.** flake8's explicit ``--select`` and
+  ``--extend-select`` (from its command line or its own configuration) are merged into those
+  settings as the CLI's options are (``--select`` replaces ``select``, ``--extend-select`` adds
+  to ``extend-select``), and only the rules that selection switches on are computed: a prefix
+  selects every rule it covers, the ones off by default (RNG502) included, and without a
+  selection the rules on by default are computed. flake8 then decides what is shown among them
+  with its own ``--select`` / ``--ignore`` / ``--extend-select`` / ``--extend-ignore``, so
+  ``flake8 --select RNG``, ``flake8 --extend-select RNG502`` and ``select = ["RNG"]`` in
+  ``[tool.seedlint]`` show what ``seedlint --scope file`` shows with the same selection. The
+  default-off rules are not put on flake8's default ignore list: that list would hide them
+  from a ``[tool.seedlint]`` selection, and flake8's ``--ignore`` (which replaces it) would
+  bring them back unasked.
 * **Never a crash.** A file libcst cannot parse (or is nested too deeply to analyse) is RNG999,
   as in the CLI; a file Python's own parser rejects never reaches the plugin (flake8 reports
   E999). A ``[tool.seedlint]`` error, an unreadable configuration, or an internal error is
@@ -48,6 +57,8 @@ from seedlint.rules.base import all_rules
 
 #: (line, 0-based column, "CODE message", checker class): what flake8 expects from ``run()``.
 Result = tuple[int, int, str, type[Any]]
+#: flake8's ``--select`` (``None`` when not given) and ``--extend-select``, as selectors.
+Selection = tuple[Optional[tuple[str, ...]], tuple[str, ...]]
 
 _NOT_CHECKED = "RNG999"
 #: Under flake8's logger, so ``flake8 -v`` shows what went wrong (and nothing is printed otherwise).
@@ -68,14 +79,17 @@ class SeedlintChecker:
     #: flake8's ``--disable-noqa``: then no noqa comment applies, seedlint's reading included.
     disable_noqa = False
 
-    @classmethod
-    def add_options(cls, parser: Any) -> None:
-        """Rules that are off by default in seedlint are off by default in flake8 too."""
-        parser.extend_default_ignore(sorted(_default_off()))
+    #: flake8's explicit selection: ``--select`` (``None`` when not given) and
+    #: ``--extend-select``, merged into ``[tool.seedlint]`` as the CLI merges its options.
+    selection: Selection = (None, ())
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
         cls.disable_noqa = bool(getattr(options, "disable_noqa", False))
+        cls.selection = (
+            _codes(getattr(options, "select", None)),
+            _codes(getattr(options, "extend_select", None)) or (),
+        )
 
     def run(self) -> Iterator[Result]:
         try:
@@ -95,7 +109,7 @@ class SeedlintChecker:
 
     def _results(self) -> list[Result]:
         path = self.filename
-        loaded = _settings_for(os.path.dirname(os.path.abspath(path)))
+        loaded = _settings_for(os.path.dirname(os.path.abspath(path)), self.selection)
         if isinstance(loaded, str):
             return [_error(f"seedlint configuration error, so the file was not checked: {loaded}")]
         settings, codes = loaded
@@ -147,29 +161,41 @@ def _encode(text: str) -> bytes:
         return data
 
 
-@functools.cache
-def _default_off() -> frozenset[str]:
-    return frozenset(code for code, rule in all_rules().items() if not rule.default)
+def _codes(option: Optional[Sequence[str]]) -> Optional[tuple[str, ...]]:
+    """A flake8 code list as selectors (flake8 leaves an option it was not given ``None``)."""
+    if option is None:
+        return None
+    return tuple(code.strip().upper() for code in option if code.strip())
 
 
 @functools.cache
-def _settings_for(directory: str) -> Union[tuple[Settings, frozenset[str]], str]:
+def _settings_for(
+    directory: str, selection: Selection
+) -> Union[tuple[Settings, frozenset[str]], str]:
     """Settings and codes to compute for files in ``directory`` (or the configuration error)."""
     try:
         found = config.find_config(directory)
     except ConfigError as exc:
         return str(exc)
-    return _settings_from(found)
+    return _settings_from(found, selection)
 
 
 @functools.cache
-def _settings_from(path: Optional[str]) -> Union[tuple[Settings, frozenset[str]], str]:
+def _settings_from(
+    path: Optional[str], selection: Selection
+) -> Union[tuple[Settings, frozenset[str]], str]:
     rules = all_rules()
     try:
         settings = config.load(path, list(rules)) if path is not None else Settings()
     except ConfigError as exc:
         return str(exc)
-    settings = replace(settings, scope="file")
-    # Every rule counts as on here: configuration can switch a rule off, and flake8's own
-    # default ignore list (see ``add_options``) hides the rules that are off by default.
-    return settings, settings.enabled(rules, dict.fromkeys(rules, True))
+    select, extend_select = selection
+    settings = replace(
+        settings,
+        select=settings.select if select is None else select,
+        extend_select=settings.extend_select + extend_select,
+        scope="file",
+    )
+    # The codes the merged selection switches on, with the rules' real defaults (as the CLI
+    # computes them); flake8's own decision then filters these.
+    return settings, settings.enabled(rules, {c: r.default for c, r in rules.items()})

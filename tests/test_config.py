@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from seedlint.cli import main
+from seedlint.config import Settings
 from tests.conftest import run_cli, write_tree
 
 # One finding each of RNG002 (line 9), RNG101 (12), RNG102 (13), RNG202 (14).
@@ -217,7 +218,11 @@ def test_real_process_finds_config_from_cwd(tmp_path: Path) -> None:
         ('select = ["RNG1"]\n', ["RNG101", "RNG102"]),
         ('select = "RNG1"\n', ["RNG101", "RNG102"]),  # a single string is read as a list of one
         ('select = ["rng202"]\n', ["RNG202"]),
-        ('select = ["RNG"]\n', TRAIN_CODES),
+        # a prefix selects every rule it covers, the off-by-default RNG502 included
+        ('select = ["RNG"]\n', [*TRAIN_CODES, "RNG502"]),
+        ('extend-select = ["RNG5"]\n', [*TRAIN_CODES, "RNG502"]),
+        ('select = ["RNG"]\nignore = ["RNG5"]\n', TRAIN_CODES),
+        ('ignore = ["RNG"]\nextend-select = ["RNG502"]\n', ["RNG502"]),
         ("select = []\n", []),
         ('ignore = ["RNG101", "RNG2"]\n', ["RNG002", "RNG102"]),
         ('select = ["RNG0"]\nextend-select = ["RNG202"]\n', ["RNG002", "RNG202"]),
@@ -228,6 +233,41 @@ def test_real_process_finds_config_from_cwd(tmp_path: Path) -> None:
 def test_selection_keys(proj: Path, capsys, body: str, expected: list[str]) -> None:
     write_tree(proj, {"train.py": TRAIN, "pyproject.toml": pyproject(body)})
     assert codes(capsys, "train.py") == sorted(expected)
+
+
+# Settings.enabled on its own: two default-off rules (RNG305 stands for any later one).
+RULES = {"RNG002": True, "RNG301": True, "RNG305": False, "RNG501": True, "RNG502": False}
+
+
+@pytest.mark.parametrize(
+    ("select", "ignore", "extend_select", "expected"),
+    [
+        (None, (), (), {"RNG002", "RNG301", "RNG501"}),  # the rules on by default
+        (("RNG",), (), (), set(RULES)),  # a prefix selects default-off rules too
+        (("RNG5",), (), (), {"RNG501", "RNG502"}),
+        (("RNG502",), (), (), {"RNG502"}),
+        (("RNG3",), (), (), {"RNG301", "RNG305"}),
+        (None, (), ("RNG502",), {"RNG002", "RNG301", "RNG501", "RNG502"}),
+        (None, (), ("RNG5",), {"RNG002", "RNG301", "RNG501", "RNG502"}),
+        (None, (), ("RNG",), set(RULES)),
+        (("RNG",), ("RNG5",), (), {"RNG002", "RNG301", "RNG305"}),
+        (None, ("RNG",), ("RNG502",), {"RNG502"}),
+        (None, ("RNG5",), (), {"RNG002", "RNG301"}),
+        (("RNG",), ("RNG",), (), set()),  # ignore wins ties
+        (("RNG502",), ("RNG502",), (), set()),
+        (("RNG5",), ("RNG50",), ("RNG502",), {"RNG502"}),  # the most specific selector wins
+        ((), (), (), set()),
+        ((), (), ("RNG305",), {"RNG305"}),
+    ],
+)
+def test_settings_enabled(
+    select: tuple[str, ...] | None,
+    ignore: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    expected: set[str],
+) -> None:
+    settings = Settings(select=select, ignore=ignore, extend_select=extend_select)
+    assert settings.enabled(RULES, RULES) == expected
 
 
 def test_command_line_select_replaces_config_select(proj: Path, capsys) -> None:
@@ -561,3 +601,18 @@ def test_stdin_uses_config_for_its_filename(tmp_path: Path) -> None:
     res = run_cli("--stdin-filename", "src/prep.py", "-", cwd=tmp_path, stdin=LEAK)
     assert res.returncode == 1
     assert res.stdout.startswith("src/prep.py:3:11: RNG101 ")
+
+
+# --- this repository's own configuration ------------------------------------------------------
+
+
+def test_repository_root_is_clean(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """`seedlint` in this repository's root (README, "Run the tests"): its `[tool.seedlint]`
+    skips the fixtures, so what is left is seedlint's own code and tests, with nothing to
+    report; the fixtures are still linted when given explicitly."""
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)
+    assert main(["--no-cache", "--format", "json"]) == 0, capsys.readouterr().out
+    capsys.readouterr()
+    assert main(["--no-cache", "--format", "json", "examples"]) == 1
+    assert json.loads(capsys.readouterr().out)

@@ -179,13 +179,12 @@ def test_same_positions_as_cli_file_scope(tmp_path: Path) -> None:
                 """,
         },
     )
-    # flake8's explicit `--select RNG` also shows rules that are off by default (an explicit
-    # selection beats the default ignore list), so seedlint gets `--extend-select RNG502`.
+    # `--select RNG` selects the rules that are off by default too, in both front-ends.
     flake8 = run_flake8("--select", "RNG", ".", cwd=tmp_path)
     assert flake8.returncode == 1, flake8.stdout + flake8.stderr
     assert flake8.stderr == ""
     got = flake8_keys(flake8.stdout)
-    want = seedlint_keys("--extend-select", "RNG502", ".", cwd=tmp_path)
+    want = seedlint_keys("--select", "RNG", ".", cwd=tmp_path)
     assert got == want
     train = {(line, col, code) for path, line, col, code in got if path == "train.py"}
     assert train >= {
@@ -211,7 +210,7 @@ def test_same_positions_on_examples(tmp_path: Path) -> None:
     assert flake8.stderr == ""
     got = flake8_keys(flake8.stdout)
     assert got, "examples/ has findings in file scope too"
-    want = seedlint_keys("--extend-select", "RNG502", str(EXAMPLES), cwd=tmp_path)
+    want = seedlint_keys("--select", "RNG", str(EXAMPLES), cwd=tmp_path)
     assert got == {k for k in want if k[0].endswith(".py")}  # flake8 does not read notebooks
 
 
@@ -229,7 +228,7 @@ def test_same_positions_on_every_rule_example(tmp_path: Path) -> None:
     flake8 = run_flake8("--select", "RNG", ".", cwd=tmp_path)
     assert flake8.stderr == ""
     got = flake8_keys(flake8.stdout)
-    assert got == seedlint_keys("--extend-select", "RNG502", ".", cwd=tmp_path)
+    assert got == seedlint_keys("--select", "RNG", ".", cwd=tmp_path)
     assert _codes(got) == set(all_rules()) - {"RNG999"}
 
 
@@ -242,7 +241,7 @@ def test_same_positions_on_corpus(tmp_path: Path) -> None:
     flake8 = run_flake8("--select", "RNG,E999", *cases, cwd=tmp_path)
     assert flake8.stderr == ""
     got = flake8_keys(flake8.stdout, prefix="")
-    want = seedlint_keys("--extend-select", "RNG502", *cases, cwd=tmp_path)
+    want = seedlint_keys("--select", "RNG", *cases, cwd=tmp_path)
     want = {k for k in want if k[0].endswith(".py")}  # flake8 does not read notebooks
     unparsable = {k[0] for k in want if not _parses(Path(k[0]))}
     assert unparsable, "the corpus has files with syntax errors"
@@ -351,10 +350,10 @@ def test_flake8_select_and_ignore(tmp_path: Path) -> None:
     assert _codes(flake8_keys(out.stdout)) == everything - {"RNG301"}
     assert any(code.startswith("E") for code in _codes(flake8_keys(out.stdout, prefix="")))
 
-    # flake8's `--ignore` replaces the default ignore list, plugins' additions included, so
-    # RNG502 comes back with it (as E121, E226, W503 … do): prefer `--extend-ignore`.
+    # flake8's `--ignore` replaces its default ignore list (E121, E226, W503 … come back), but
+    # RNG502 is not on that list: it stays off, as with `seedlint --ignore RNG301`.
     out = run_flake8("--ignore", "RNG301", "train.py", cwd=tmp_path)
-    assert _codes(flake8_keys(out.stdout)) == (everything - {"RNG301"}) | {"RNG502"}
+    assert _codes(flake8_keys(out.stdout)) == everything - {"RNG301"}
 
 
 # --- (4) rules that are off by default --------------------------------------------------------
@@ -365,13 +364,74 @@ def test_rng502_off_by_default_and_on_when_selected(tmp_path: Path) -> None:
     default = run_flake8("det.py", cwd=tmp_path)
     assert default.returncode == 0, default.stdout
     assert default.stdout == ""
-    for args in (["--extend-select", "RNG502"], ["--select", "RNG5"], ["--select", "RNG"]):
+    for args in (
+        ["--extend-select", "RNG502"],
+        ["--select", "RNG5"],
+        ["--select", "RNG"],
+        ["--extend-select", "RNG"],
+    ):
         out = run_flake8(*args, "det.py", cwd=tmp_path)
         assert out.returncode == 1
         assert _at(flake8_keys(out.stdout)) == {(5, "RNG502")}, args
-    # the default ignore list stays when `--extend-ignore` adds to it
-    out = run_flake8("--extend-ignore", "E501", "det.py", cwd=tmp_path)
-    assert out.stdout == ""
+    # ignoring something else selects nothing
+    for args in (["--extend-ignore", "E501"], ["--ignore", "E501"]):
+        out = run_flake8(*args, "det.py", cwd=tmp_path)
+        assert out.stdout == "", args
+
+
+# One entry point with RNG502 (line 6, off by default), RNG501 (7), RNG101 (8), RNG002 (9).
+SELECTION = """\
+import numpy as np
+import torch
+
+
+def main():
+    torch.manual_seed(0)
+    torch.backends.cudnn.benchmark = True
+    rng = np.random.default_rng()
+    x = np.random.rand(3)
+    print(rng.normal(), x, torch.nn.Linear(4, 2))
+
+
+if __name__ == "__main__":
+    main()
+"""
+_ON = {(7, "RNG501"), (8, "RNG101"), (9, "RNG002")}
+_RNG502 = (6, "RNG502")
+
+
+@pytest.mark.parametrize(
+    ("args", "body", "expected"),
+    [
+        ([], None, _ON),
+        (["--select", "RNG"], None, {*_ON, _RNG502}),
+        (["--select", "RNG5"], None, {(7, "RNG501"), _RNG502}),
+        (["--extend-select", "RNG"], None, {*_ON, _RNG502}),
+        (["--extend-select", "RNG502"], None, {*_ON, _RNG502}),
+        (["--select", "RNG", "--ignore", "RNG5"], None, {(8, "RNG101"), (9, "RNG002")}),
+        (["--ignore", "RNG101"], None, {(7, "RNG501"), (9, "RNG002")}),
+        (["--ignore", "RNG", "--extend-select", "RNG502"], None, {_RNG502}),
+        ([], 'select = ["RNG"]', {*_ON, _RNG502}),
+        ([], 'select = ["RNG5"]', {(7, "RNG501"), _RNG502}),
+        ([], 'extend-select = ["RNG502"]', {*_ON, _RNG502}),
+        ([], 'select = ["RNG"]\nignore = ["RNG5"]', {(8, "RNG101"), (9, "RNG002")}),
+        (["--select", "RNG"], 'select = ["RNG0"]', {*_ON, _RNG502}),  # as the CLI: replaced
+        (["--extend-select", "RNG5"], 'select = ["RNG0"]', {(9, "RNG002"), (7, "RNG501"), _RNG502}),
+    ],
+)
+def test_same_selection_as_cli(
+    tmp_path: Path, args: list[str], body: str | None, expected: set[tuple[int, str]]
+) -> None:
+    """The same selection (command-line options, ``[tool.seedlint]``, or both) read by flake8
+    and by ``seedlint --scope file``: the same findings, default-off rules included."""
+    write_tree(tmp_path, {"det.py": SELECTION})
+    if body is not None:
+        write_tree(tmp_path, {"pyproject.toml": f"[tool.seedlint]\n{body}\n"})
+    flake8 = run_flake8(*args, "det.py", cwd=tmp_path)
+    assert flake8.stderr == ""
+    got = _at(flake8_keys(flake8.stdout))
+    assert got == _at(seedlint_keys(*args, "det.py", cwd=tmp_path))
+    assert got == expected
 
 
 # --- (5) `[tool.seedlint]` --------------------------------------------------------------------
@@ -508,7 +568,7 @@ def test_stdin_with_display_name(tmp_path: Path) -> None:
     got = flake8_keys(out.stdout)
     assert {k[0] for k in got} == {"train.py"}
     write_tree(tmp_path, {"train.py": TRAIN})
-    assert got == seedlint_keys("--extend-select", "RNG502", "train.py", cwd=tmp_path)
+    assert got == seedlint_keys("--select", "RNG", "train.py", cwd=tmp_path)
 
     # stdin is what is analysed (not the file on disk), and the display name finds the config
     (tmp_path / "proj" / "train.py").write_text("print('not this')\n")
