@@ -628,6 +628,39 @@ def entropy_source(qualname: str) -> Optional[str]:
     return ENTROPY_MODULES.get(root)
 
 
+# --- several processes seeded alike (RNG301) ---------------------------------------------------
+
+#: Calls that make a program run as several processes (every rank seeds alike).
+MULTIPROCESS_CALLS = frozenset(
+    {
+        "torch.distributed.init_process_group",
+        "torch.distributed.distributed_c10d.init_process_group",
+        "torch.nn.parallel.DistributedDataParallel",
+        "torch.nn.parallel.distributed.DistributedDataParallel",
+        "torch.distributed.fsdp.FullyShardedDataParallel",
+        "torch.distributed.fsdp.fully_sharded_data_parallel.FullyShardedDataParallel",
+        "torch.distributed.fsdp.fully_shard",
+        "torch.distributed._composable.fsdp.fully_shard",
+        "torch.utils.data.DistributedSampler",
+        "torch.utils.data.distributed.DistributedSampler",
+        "accelerate.Accelerator",
+        "accelerate.accelerator.Accelerator",
+        "deepspeed.initialize",
+        "horovod.torch.init",
+    }
+)
+#: Lightning entry objects that run several processes with a multi-device strategy.
+LIGHTNING_RUNNERS = frozenset(
+    {
+        "lightning.Trainer",
+        "lightning.pytorch.Trainer",
+        "pytorch_lightning.Trainer",
+        "lightning.Fabric",
+        "lightning.fabric.Fabric",
+        "lightning_fabric.Fabric",
+    }
+)
+
 # --- data loading (RNG104, RNG301–RNG303) -----------------------------------------------------------
 
 DATALOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})

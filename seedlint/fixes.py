@@ -43,10 +43,16 @@ def group(findings: Iterable[Finding], unsafe: bool) -> dict[str, list[Fix]]:
     for f in findings:
         if applicable(f, unsafe):
             assert f.fix is not None
-            out.setdefault(f.fix.target or f.path, []).append(f.fix)
+            fixes = out.setdefault(f.fix.target or f.path, [])
+            if f.fix in fixes:
+                continue  # RNG301 and RNG305 on one loader: one `worker_init_fn`
+            fixes.append(f.fix)
             if f.fix.kind == "seed-entry" and len(f.fix.data) > 1:
                 for path, place in f.fix.data[1]:  # the other entry points running the draw
                     out.setdefault(path, []).append(replace(f.fix, data=(place,), target=path))
+    for fixes in out.values():
+        # keywords added to one call go in the order of DataLoader's parameters
+        fixes.sort(key=lambda x: x.data[2] if x.kind == "add-keyword" and len(x.data) > 2 else -1)
     return out
 
 

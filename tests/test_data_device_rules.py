@@ -1,5 +1,6 @@
-"""RNG104, RNG301–303, RNG401, RNG501–502 beyond their documented examples: project
-subclasses across files, dataset base classes in other files, what silences RNG104, where RNG502
+"""RNG104, RNG302–305, RNG401, RNG501–502 beyond their documented examples: project
+subclasses across files (read as RNG305, the blanket worker_init_fn rule, reads them; RNG301 reads
+them the same way), dataset base classes in other files, what silences RNG104, where RNG502
 points, file scope, and the value analysis of devices and flags."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from pathlib import Path
 from seedlint.config import Settings
 from seedlint.engine.runner import lint_paths
 
-NEW = ("RNG104", "RNG301", "RNG302", "RNG303", "RNG401", "RNG501", "RNG502")
+NEW = ("RNG104", "RNG305", "RNG302", "RNG303", "RNG401", "RNG501", "RNG502")
 
 
 def findings(root: Path, scope: str = "project", codes: tuple[str, ...] | None = NEW) -> list[str]:
@@ -28,7 +29,7 @@ def messages(root: Path, code: str) -> list[str]:
     return [f.message for f in report.findings]
 
 
-# --- RNG301 / RNG302 ------------------------------------------------------------------------------
+# --- RNG305 / RNG302 ------------------------------------------------------------------------------
 
 
 LOADER_SUBCLASS = {
@@ -50,8 +51,8 @@ LOADER_SUBCLASS = {
 
 def test_subclass_defined_in_another_file(tree) -> None:
     root = tree(LOADER_SUBCLASS)
-    assert findings(root) == ["train.py:4: RNG301", "train.py:4: RNG302"]
-    assert "MultiEpochsDataLoader(num_workers=workers)" in messages(root, "RNG301")[0]
+    assert findings(root) == ["train.py:4: RNG302", "train.py:4: RNG305"]
+    assert "MultiEpochsDataLoader(num_workers=workers)" in messages(root, "RNG305")[0]
 
 
 def test_subclass_in_another_file_is_unknown_in_file_scope(tree) -> None:
@@ -73,7 +74,7 @@ def test_subclass_of_a_project_subclass(tree) -> None:
             """,
         }
     )
-    assert "fast.py:7: RNG301" in findings(root)
+    assert "fast.py:7: RNG305" in findings(root)
 
 
 def test_subclass_that_supplies_worker_init_and_generator_itself(tree) -> None:
@@ -113,7 +114,7 @@ def test_subclass_signature_maps_positional_arguments(tree) -> None:
         }
     )
     # ``a``: shuffle=True by position, num_workers defaults to 2 in the subclass
-    assert findings(root) == ["loaders.py:7: RNG301", "loaders.py:7: RNG302"]
+    assert findings(root) == ["loaders.py:7: RNG302", "loaders.py:7: RNG305"]
 
 
 def test_num_workers_zero_through_names_and_not_through_others(tree) -> None:
@@ -138,10 +139,10 @@ def test_num_workers_zero_through_names_and_not_through_others(tree) -> None:
         }
     )
     assert findings(root) == [
-        "a.py:10: RNG301",
-        "a.py:11: RNG301",
-        "a.py:12: RNG301",
-        "a.py:14: RNG301",
+        "a.py:10: RNG305",
+        "a.py:11: RNG305",
+        "a.py:12: RNG305",
+        "a.py:14: RNG305",
     ]
 
 
@@ -195,7 +196,7 @@ def test_keyword_mappings_built_in_the_function_are_read(tree) -> None:
             """
         }
     )
-    assert findings(root) == ["main.py:12: RNG301", "main.py:12: RNG302", "main.py:14: RNG302"]
+    assert findings(root) == ["main.py:12: RNG302", "main.py:12: RNG305", "main.py:14: RNG302"]
 
 
 def test_sampler_given_its_generator_after_construction(tree) -> None:
@@ -584,7 +585,7 @@ def test_generic_bases_and_tuple_assignments(tree) -> None:
     )
     assert findings(root) == [
         "a.py:7: RNG104",
-        "a.py:15: RNG301",
+        "a.py:15: RNG305",
         "a.py:17: RNG401",
         "a.py:18: RNG501",
     ]
@@ -612,7 +613,7 @@ def test_names_bound_by_other_statements_are_not_provably_zero(tree) -> None:
             """
         }
     )
-    assert findings(root) == ["a.py:13: RNG301", "a.py:14: RNG301"]
+    assert findings(root) == ["a.py:13: RNG305", "a.py:14: RNG305"]
 
 
 def test_keyword_mappings_that_cannot_be_read(tree) -> None:
@@ -643,7 +644,7 @@ def test_keyword_mappings_that_cannot_be_read(tree) -> None:
         }
     )
     # ``kw`` in ``fill`` is another variable: it does not supply this loader's worker_init_fn
-    assert findings(root) == ["a.py:20: RNG301"]
+    assert findings(root) == ["a.py:20: RNG305"]
 
 
 def test_rng104_silencers_and_their_limits(tree) -> None:
@@ -694,7 +695,7 @@ def test_rng104_silencers_and_their_limits(tree) -> None:
         "data.py:11: RNG104",
         "data.py:14: RNG104",
         "data.py:15: RNG104",
-        "data.py:29: RNG301",
+        "data.py:29: RNG305",
     ]
 
 
@@ -787,7 +788,7 @@ def test_subclass_forwarding_its_own_parameters(tree) -> None:
             """
         }
     )
-    assert findings(root) == ["a.py:8: RNG301"]
+    assert findings(root) == ["a.py:8: RNG305"]
 
 
 def test_samplers_of_cuda_inputs_and_wrapped_tensors(tree) -> None:

@@ -20,9 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def fix(tmp_path: Path, source: str, *extra: str, name: str = "a.py") -> str:
+    """The file after ``--fix``; RNG305 is on, so every loader with workers gets the
+    ``worker_init_fn`` fix (RNG301 gives the same fix where the program needs it)."""
     path = tmp_path / name
     path.write_text(textwrap.dedent(source).lstrip("\n"))
-    run_cli("--isolated", "--no-cache", "--fix", *extra, str(tmp_path))
+    run_cli("--isolated", "--no-cache", "--extend-select", "RNG305", "--fix", *extra, str(tmp_path))
     return path.read_text()
 
 
@@ -188,22 +190,23 @@ def test_guarantees_idempotent_noqa_diff_and_exit_status(tmp_path: Path) -> None
         "    def __getitem__(self, i):\n"
         "        return self.rng.random()\n\n"
         "a = DataLoader(D(), num_workers=2)\n"
-        "b = DataLoader(D(), num_workers=2)  # noqa: RNG301\n"
+        "b = DataLoader(D(), num_workers=2)  # noqa: RNG305\n"
     )
     path.write_text(source)
-    diff = run_cli("--isolated", "--no-cache", "--diff", str(tmp_path))
+    diff = run_cli("--isolated", "--no-cache", "--extend-select", "RNG305", "--diff", str(tmp_path))
     assert diff.returncode == 1
     assert "+a = DataLoader(D(), num_workers=2, worker_init_fn=seed_worker)" in diff.stdout
     assert path.read_text() == source  # --diff writes nothing
-    first = run_cli("--isolated", "--no-cache", "--fix", str(tmp_path))
+    on = ("--isolated", "--no-cache", "--extend-select", "RNG305")
+    first = run_cli(*on, "--fix", str(tmp_path))
     fixed = path.read_text()
-    assert "b = DataLoader(D(), num_workers=2)  # noqa: RNG301\n" in fixed
+    assert "b = DataLoader(D(), num_workers=2)  # noqa: RNG305\n" in fixed
     # seed_worker reseeds the dataset's generator: nothing is left
     assert first.returncode == 0, first.stdout + first.stderr
-    second = run_cli("--isolated", "--no-cache", "--fix", "--unsafe-fixes", str(tmp_path))
+    second = run_cli(*on, "--fix", "--unsafe-fixes", str(tmp_path))
     assert path.read_text() == fixed
     assert second.returncode == 0
-    nothing = run_cli("--isolated", "--no-cache", "--diff", str(tmp_path))
+    nothing = run_cli(*on, "--diff", str(tmp_path))
     assert nothing.returncode == 0 and nothing.stdout == ""
 
 

@@ -48,7 +48,9 @@ def make_nb(
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--isolated", "--no-cache", *args])
+    # RNG305 (every loader with workers, default off) is on: the fixes of a notebook's
+    # single-process loaders are what these tests write back into cells
+    code = main(["--isolated", "--no-cache", "--extend-select", "RNG305", *args])
     out, err = capsys.readouterr()
     return code, out, err
 

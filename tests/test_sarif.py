@@ -94,7 +94,8 @@ def test_the_validator_checks_formats() -> None:
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     try:
-        rc = main(["--isolated", "--no-cache", *args])
+        # RNG305 (every loader with workers) is on: its fix is RNG301's, on single-process code
+        rc = main(["--isolated", "--no-cache", "--extend-select", "RNG305", *args])
     except SystemExit as exc:
         rc = exc.code if isinstance(exc.code, int) else 2
     out, err = capsys.readouterr()
@@ -177,7 +178,7 @@ def test_project_with_fixes_syntax_error_and_unreadable_file(proj: Path, capsys)
     assert "informationUri" not in driver
     results = run["results"]
     codes = sorted(r["ruleId"] for r in results)
-    assert codes == ["RNG002", "RNG003", "RNG301", "RNG401", "RNG999"]
+    assert codes == ["RNG002", "RNG003", "RNG305", "RNG401", "RNG999"]
     rule_ids = [rule["id"] for rule in driver["rules"]]
     for r in results:
         assert rule_ids[r["ruleIndex"]] == r["ruleId"]
@@ -188,7 +189,7 @@ def test_project_with_fixes_syntax_error_and_unreadable_file(proj: Path, capsys)
         assert set(loc["region"]) == {"startLine", "startColumn", "endLine", "endColumn"}
     by_code = {r["ruleId"]: r for r in results}
     assert by_code["RNG002"]["properties"] == {"entryPoint": "train.py", "context": "program"}
-    assert by_code["RNG301"]["fixes"][0]["properties"] == {"applicability": "safe"}
+    assert by_code["RNG305"]["fixes"][0]["properties"] == {"applicability": "safe"}
     assert by_code["RNG401"]["fixes"][0]["properties"] == {"applicability": "safe"}
     assert by_code["RNG002"]["fixes"][0]["properties"] == {"applicability": "unsafe"}
     assert "fixes" not in by_code["RNG999"]
@@ -393,8 +394,11 @@ def expected_fixed(finding: Finding) -> dict[str, bytes]:
 
 def findings_of(paths: list[str]) -> list[Finding]:
     from seedlint.engine.runner import lint_paths
+    from seedlint.rules.base import all_rules
 
-    return lint_paths(paths).findings
+    rules = all_rules()
+    codes = {code for code, rule in rules.items() if rule.default} | {"RNG305"}  # as `cli`
+    return lint_paths(paths, codes=codes).findings
 
 
 def assert_fixes_reproduce_fix_source(log: dict[str, Any], paths: list[str]) -> int:
@@ -424,10 +428,10 @@ def test_fix_replacements_reproduce_fix_source(proj: Path, capsys) -> None:
     write_tree(proj, {"train.py": TRAIN})
     _, log = sarif_run(capsys, "train.py")
     by_code = fixes_by_code(log)
-    assert {"RNG002", "RNG003", "RNG301", "RNG401"} <= set(by_code)
+    assert {"RNG002", "RNG003", "RNG305", "RNG401"} <= set(by_code)
     assert assert_fixes_reproduce_fix_source(log, ["train.py"]) >= 4
     # RNG301: one insertion in the call, one import line (far from it)
-    (rng301,) = by_code["RNG301"]
+    (rng301,) = by_code["RNG305"]
     reps = rng301["artifactChanges"][0]["replacements"]
     inserted = sorted(r["insertedContent"]["text"] for r in reps)
     assert inserted == [
@@ -526,7 +530,7 @@ def test_no_fixes_for_stdin(proj: Path, capsys, monkeypatch: pytest.MonkeyPatch)
     rc, log = sarif_run(capsys, "--stdin-filename", "not here.py", "-")
     assert rc == 1
     (result,) = the_run(log)["results"]
-    assert result["ruleId"] == "RNG301"
+    assert result["ruleId"] == "RNG305"
     assert "fixes" not in result
     assert "partialFingerprints" not in result
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "not%20here.py"

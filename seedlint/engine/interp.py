@@ -67,6 +67,9 @@ _LATER_PER_CODE = 3
 #: Events executed for one entry point before the walk stops following calls (a safety net
 #: against pathological projects; real entry points stay far below it).
 _MAX_STEPS = 400_000
+#: Steps one pytest test may take, and all the tests of one module together.
+_TEST_STEPS = 5_000
+_TEST_MODULE_STEPS = 40_000
 
 MAIN = "main"
 WORKER = "worker"
@@ -491,6 +494,20 @@ class EntryRun:
     context: str = "program"
     #: Functions this run walked: (file key, qualified name).
     scopes: set[tuple[str, str]] = field(default_factory=set)
+    #: DataLoader calls this run made: (path, line) → their workers run the dataset's code
+    #: (``num_workers`` not provably 0).
+    loaders: dict[tuple[str, int], bool] = field(default_factory=dict)
+    #: Loaders whose worker-side code may draw (a draw, a generator method, a callee that
+    #: cannot be resolved, a dataset that cannot be resolved); ("*", 0): some loader's.
+    worker_draws: set[tuple[str, int]] = field(default_factory=set)
+    #: Dataset classes handed to DataLoaders: (file key, class) → with workers (True) or not.
+    datasets: dict[tuple[str, str], bool] = field(default_factory=dict)
+    #: A loader with workers over a dataset whose value is not known.
+    unknown_worker_dataset: bool = False
+    #: Loader (path, line) → the dataset classes it was given: (file key, class).
+    loader_datasets: dict[tuple[str, int], set[tuple[str, str]]] = field(default_factory=dict)
+    #: Dataset classes whose worker-side methods may draw.
+    drawing_datasets: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def name(self) -> str:
@@ -612,6 +629,9 @@ class Runner:
         self.entropy_keys: set[object] = set()
         self.handed_modules = False
         self.stable_memo: dict[tuple[str, str], frozenset[str]] = {}
+        #: How often worker-side code may have drawn; memo keys of walks during which it did.
+        self.worker_drew = 0
+        self.memo_drew: set[tuple[object, ...]] = set()
 
     # --- driving ---------------------------------------------------------------------------
 
@@ -653,8 +673,16 @@ class Runner:
         self._exec_module(self.entry)
         saved = self._save()
         out: list[EntryRun] = []
+        # Tests are many and each is followed from scratch: a budget per test and per module
+        # keeps a large test suite from costing more than the programs (tests past it are
+        # not followed; their findings would not be shown by default anyway).
+        budget = min(self.steps_left, _TEST_MODULE_STEPS)
         for qual in tests:
+            if budget <= 0:
+                break
             self._restore_saved(saved)
+            self.steps_left = min(budget, _TEST_STEPS)
+            start = self.steps_left
             base = saved["result"]
             assert isinstance(base, EntryRun)
             self.result = EntryRun(self.facts, self.reason, test=qual, context="test")
@@ -682,6 +710,7 @@ class Runner:
             finally:
                 self.frames.pop()
             out.append(self._finish())
+            budget -= start - self.steps_left
         return out
 
     def _run_test(self, qual: str, conftests: Sequence[str], frame: _Frame) -> None:
@@ -721,6 +750,7 @@ class Runner:
         "state",
         "module_env",
         "memo",
+        "memo_drew",
         "hit_keys",
         "hits",
         "constructs",
@@ -1114,7 +1144,25 @@ class Runner:
 
     # --- draws and seeds -------------------------------------------------------------------------
 
+    def _worker_may_draw(self) -> None:
+        """Worker-side code may draw: note it for the loader whose workers run it."""
+        if self.ctx != WORKER:
+            return
+        self.worker_drew += 1
+        for f in self.frames:
+            if f.self_inst is not None:
+                self.result.drawing_datasets.add((f.self_inst.key_, f.self_inst.cls))
+                break
+        steps = [*self.later_steps, *(f.site for f in self.frames if f.site is not None)]
+        for step in reversed(steps):
+            spot = (step.path, step.span.line)
+            if spot in self.result.loaders:
+                self.result.worker_draws.add(spot)
+                return
+        self.result.worker_draws.add(("*", 0))
+
     def _draw(self, frame: _Frame, ev: Draw, at: Optional[Site] = None) -> None:
+        self._worker_may_draw()
         facts = self.p.files[frame.key]
         if ev.kind == "stochastic":
             owner = frame.self_inst.owner if frame.self_inst is not None else None
@@ -1438,6 +1486,7 @@ class Runner:
         """A callee whose value is not known: it may be any instance the run built (its
         ``__call__``/``forward``) or any function stored for later."""
         ctx = self.ctx
+        self._worker_may_draw()
         if frame.self_inst is not None:
             self._fire(frame.self_inst.owner, frame)
         self._fire(None, frame)
@@ -1510,6 +1559,8 @@ class Runner:
         if isinstance(recv, Namespace):
             return UNKNOWN
         # An object of unknown type.
+        if name in apis.GENERATOR_METHODS:
+            self._worker_may_draw()  # ``self.rng.integers(…)`` in a dataset
         if name in ("parse_args", "parse_known_args"):
             ns = Namespace(
                 tuple(
@@ -1671,11 +1722,20 @@ class Runner:
             in_workers = not (known and value == 0)
         ctx = WORKER if in_workers else self.ctx
         steps = (*self._steps(frame), site) if site is not None else self._steps(frame)
+        spot = (site.path, site.span.line) if site is not None else ("*", 0)
+        self.result.loaders[spot] = self.result.loaders.get(spot, False) or in_workers
         dataset = named.get("dataset", UNKNOWN)
         for v in _flatten(dataset):
             if isinstance(v, Inst):
+                for k, info in self.p.classes_of(v.key_, v.cls):  # the class and its bases
+                    was = self.result.datasets.get((k, info.name), False)
+                    self.result.datasets[(k, info.name)] = was or in_workers
+                self.result.loader_datasets.setdefault(spot, set()).add((v.key_, v.cls))
                 self._enqueue_dataset(v, ctx, steps)
         known = any(isinstance(v, Inst) for v in _flatten(dataset))
+        if not known and in_workers:
+            self.result.unknown_worker_dataset = True
+            self.result.worker_draws.add(spot)  # the dataset cannot be resolved: it may draw
         if not known and ctx not in self.loader_ctxs:
             # the dataset's value is not known: it may be any instance the run builds
             self.loader_ctxs[ctx] = site or Site(
@@ -1759,6 +1819,8 @@ class Runner:
         )
         done = self.memo.get(memo_key)
         if done is not None:
+            if memo_key in self.memo_drew:
+                self._worker_may_draw()
             self.state |= done[0]
             if inst is not None and done[2] is not None:
                 inst.attrs.update(done[2])
@@ -1779,11 +1841,14 @@ class Runner:
             self.walked_in_order.add((key, qual, inst.uid if inst is not None else None))
         self.on_stack.add((key, qual))
         self.frames.append(frame)
+        drew = self.worker_drew
         try:
             self._walk(frame)
         finally:
             self.frames.pop()
             self.on_stack.discard((key, qual))
+        if self.worker_drew != drew:
+            self.memo_drew.add(memo_key)
         result: Value = UNKNOWN
         if frame.returns and not scope.generator:
             joined: Optional[Value] = None

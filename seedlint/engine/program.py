@@ -417,7 +417,11 @@ class Program:
             return contexts.TEST
         if contexts.is_benchmark_file(path):
             return contexts.BENCHMARK
-        if reason == "a __main__ guard" and key in self._imported_by_code():
+        if (
+            reason == "a __main__ guard"
+            and key in self._imported_by_code()
+            and not _command_line_program(self.files[key])
+        ):
             return contexts.DEMO
         return contexts.PROGRAM
 
@@ -485,6 +489,29 @@ class Program:
             if parent == d:
                 return False
             d = parent
+
+
+#: Libraries that read a command line: a module importing one is a program of its own, also when
+#: other modules import it (yolov5's ``val.py``, imported by ``train.py``), not a demo block.
+_CLI_LIBRARIES = frozenset(
+    {
+        "argparse",
+        "click",
+        "typer",
+        "fire",
+        "hydra",
+        "absl",
+        "jsonargparse",
+        "tyro",
+        "simple_parsing",
+    }
+)
+
+
+def _command_line_program(facts: FileFacts) -> bool:
+    if facts.argparse:
+        return True
+    return any(dotted.split(".", 1)[0] in _CLI_LIBRARIES for _, dotted in facts.exports.values())
 
 
 _RANDOMLY = re.compile(r"pytest[-_]randomly", re.IGNORECASE)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import ClassVar, Optional
+
+import libcst as cst
 
 from seedlint import apis
 from seedlint.engine.collect import CallSite, FileContext
 from seedlint.engine.names import dotted
-from seedlint.engine.program import Program
+from seedlint.engine.program import EntryRun, Program
 from seedlint.findings import Finding, Fix
 from seedlint.rules import loaders
 from seedlint.rules.base import Invalid, Rule, Valid
@@ -47,18 +50,21 @@ class _LoaderRule(Rule):
         raise NotImplementedError
 
 
-class DataLoaderWithoutWorkerInit(_LoaderRule):
-    code = "RNG301"
-    name = "dataloader-without-worker-init"
+class DataLoaderWithoutWorkerInitStrict(_LoaderRule):
+    code = "RNG305"
+    name = "dataloader-without-worker-init-strict"
+    default = False
     fixable = "safe"
     fix_safety = (
         "Safe: it adds `worker_init_fn=seed_worker` (and its import). Workers' streams change "
         "(they become distinct per rank and reproducible); nothing else in the call moves. "
         "No fix for project subclasses with their own `__init__` signature."
     )
-    summary = "`DataLoader` with workers and no `worker_init_fn`"
+    summary = "any `DataLoader` with workers and no `worker_init_fn` (the blanket policy)"
     what = (
-        "Finds `DataLoader(...)` calls whose `num_workers` is not provably 0 and that pass no "
+        "The blanket policy the seed article recommends, off by default (RNG301 reports the "
+        "loaders where it changes the numbers): finds every `DataLoader(...)` call whose "
+        "`num_workers` is not provably 0 and that passes no "
         "`worker_init_fn`. `num_workers` absent, a literal `0`, or a variable bound only to `0` "
         "is 0; a parameter, an attribute (`args.workers`) or a call may not be. Arguments are "
         "read by keyword and by position (`DataLoader(ds, 32, True, None, None, 4)`), through "
@@ -149,13 +155,7 @@ class DataLoaderWithoutWorkerInit(_LoaderRule):
     ]
 
     def _judge(self, call: LoaderCall) -> Optional[str]:
-        workers = call.kind("num_workers")
-        if workers is None:
-            return None  # absent: 0, or hidden in **kwargs
-        if workers in (ZERO, FALSE):
-            return None
-        init = call.kind("worker_init_fn")
-        if init not in (None, NONE) or call.unknown("worker_init_fn"):
+        if not _without_worker_init(call):
             return None
         return (
             f"{call.head('num_workers', '…')} has no `worker_init_fn`: worker seeds come only "
@@ -163,6 +163,342 @@ class DataLoaderWithoutWorkerInit(_LoaderRule):
             "the same worker streams, and generators the dataset holds are copied unchanged "
             "into every worker; pass `worker_init_fn=seed_worker` (seedlint_runtime)"
         )
+
+
+def _without_worker_init(call: LoaderCall) -> bool:
+    workers = call.kind("num_workers")
+    if workers is None or workers in (ZERO, FALSE):
+        return False  # absent: 0, or hidden in **kwargs
+    init = call.kind("worker_init_fn")
+    return init in (None, NONE) and not call.unknown("worker_init_fn")
+
+
+class DataLoaderWithoutWorkerInit(Rule):
+    """RNG301: RNG305's loaders, where it matters: a program that may run as several processes
+    seeded alike, whose loader's workers may draw (DESIGN "RNG301 where it matters")."""
+
+    code = "RNG301"
+    name = "dataloader-without-worker-init"
+    fixable = "safe"
+    wants_calls = True
+    fix_safety = DataLoaderWithoutWorkerInitStrict.fix_safety
+    summary = "`DataLoader` with workers and no `worker_init_fn` in a multi-process program"
+    what = (
+        "Finds `DataLoader(...)` calls whose `num_workers` is not provably 0 and that pass no "
+        "`worker_init_fn`, in a program that may run as several processes seeded alike (an "
+        "entry point that reaches the loader also calls `init_process_group`, wraps a model in "
+        "`DistributedDataParallel`/FSDP, builds a `DistributedSampler`, an "
+        "`accelerate.Accelerator` or a Lightning `Trainer`/`Fabric` with a multi-device "
+        "strategy, or reads `LOCAL_RANK`/`RANK`; a loader no entry point reaches is judged by "
+        "its own file), and whose workers may draw: the dataset's `__getitem__`/`__iter__`, "
+        "its transforms or the `collate_fn` reach a draw, or cannot be resolved. Arguments are "
+        "read as RNG305 reads them (keywords, positions, `**kwargs` mappings, project "
+        "subclasses). RNG305 is the blanket version: every loader with workers."
+    )
+    why = (
+        "Since torch 1.9 every worker seeds `random`, torch and NumPy's global RNG from a base "
+        "seed drawn from the main process's torch RNG, so a single-process program repeats once "
+        "torch is seeded and its workers differ from each other. Several processes seeded "
+        "alike (every rank calls `manual_seed(seed)`) draw the *same* base seed, so worker *k* "
+        "of every rank applies the same augmentations to its samples: the effective "
+        "augmentation diversity shrinks by the number of ranks, and results change with the "
+        "number of GPUs."
+    )
+    how_to_fix = DataLoaderWithoutWorkerInitStrict.how_to_fix
+    invalid: ClassVar[list[Invalid]] = [
+        Invalid(
+            """
+            import random
+
+            import torch
+            import torch.distributed as dist
+            from torch.utils.data import DataLoader, Dataset
+
+
+            class Crops(Dataset):
+                def __len__(self):
+                    return 1000
+
+                def __getitem__(self, i):
+                    return i + random.random()
+
+
+            def main():
+                dist.init_process_group("gloo")
+                torch.manual_seed(0)
+                loader = DataLoader(Crops(), batch_size=32, num_workers=4)
+                for batch in loader:
+                    pass
+
+
+            if __name__ == "__main__":
+                main()
+            """,
+            lines=(19,),
+            note="every rank's worker k draws the same crops",
+        ),
+        Invalid(
+            """
+            import os
+
+            from torch.utils.data import DataLoader
+
+            LOCAL_RANK = int(os.environ.get("LOCAL_RANK", 0))
+
+            def make_loader(ds, args):
+                return DataLoader(ds, batch_size=64, num_workers=args.workers)
+            """,
+            lines=(8,),
+            note="library code no entry point reaches: its own file reads LOCAL_RANK",
+        ),
+    ]
+    valid: ClassVar[list[Valid]] = [
+        Valid(
+            """
+            import random
+
+            import torch
+            import torch.distributed as dist
+            from torch.utils.data import DataLoader, Dataset
+            from seedlint_runtime import seed_worker
+
+
+            class Crops(Dataset):
+                def __len__(self):
+                    return 1000
+
+                def __getitem__(self, i):
+                    return i + random.random()
+
+
+            def main():
+                dist.init_process_group("gloo")
+                torch.manual_seed(0)
+                loader = DataLoader(Crops(), batch_size=32, num_workers=4,
+                                    worker_init_fn=seed_worker)
+                for batch in loader:
+                    pass
+
+
+            if __name__ == "__main__":
+                main()
+            """
+        ),
+        Valid(
+            """
+            import random
+
+            import torch
+            from torch.utils.data import DataLoader, Dataset
+
+
+            class Crops(Dataset):
+                def __len__(self):
+                    return 1000
+
+                def __getitem__(self, i):
+                    return i + random.random()
+
+
+            def main():
+                torch.manual_seed(0)
+                loader = DataLoader(Crops(), batch_size=32, num_workers=4)
+                for batch in loader:
+                    pass
+
+
+            if __name__ == "__main__":
+                main()
+            """,
+            note="one process: torch seeds every worker from the seeded main process",
+        ),
+        Valid(
+            """
+            import torch
+            import torch.distributed as dist
+            from torch.utils.data import DataLoader, Dataset
+
+
+            class Tokens(Dataset):
+                def __init__(self, ids):
+                    self.ids = ids
+
+                def __len__(self):
+                    return len(self.ids)
+
+                def __getitem__(self, i):
+                    return torch.tensor(self.ids[i])
+
+
+            def main():
+                dist.init_process_group("gloo")
+                torch.manual_seed(0)
+                loader = DataLoader(Tokens([1, 2, 3]), batch_size=2, num_workers=4)
+                for batch in loader:
+                    pass
+
+
+            if __name__ == "__main__":
+                main()
+            """,
+            note="the workers draw nothing: no worker_init_fn changes the numbers",
+        ),
+    ]
+
+    def check_call(self, ctx: FileContext, site: CallSite) -> None:
+        what = _multiprocess_marker(site)
+        if what:
+            _markers(ctx).append((ctx.span(site.node).line, what))
+
+    def check_file(self, ctx: FileContext) -> None:
+        markers = _markers(ctx)
+        markers.extend(_rank_reads(ctx))
+        data = ctx.facts.rule_data.setdefault(self.code, {})
+        data["loaders"] = [
+            (call, _fix(call, self.code))
+            for call in loaders.loader_calls(ctx)
+            if _without_worker_init(call)
+        ]
+
+    def check_program(self, program: Program) -> Iterable[Finding]:
+        todo: list[tuple[str, str, LoaderCall, Optional[Fix]]] = []
+        by_path = {facts.path: key for key, facts in program.files.items()}
+        for key, facts in program.files.items():
+            for call, fix in facts.rule_data.get(self.code, {}).get("loaders", ()):
+                todo.append((key, facts.path, call, fix))
+        for path, call in loaders.program_loader_calls(program):
+            if _without_worker_init(call) and path in by_path:
+                todo.append((by_path[path], path, call, _fix(call, self.code)))
+        if not todo:
+            return
+        judge = _Judge(program, self.code)
+        for key, path, call, fix in todo:
+            verdict = judge.verdict(key, path, call)
+            if verdict is None:
+                continue
+            yield Finding(
+                self.code,
+                f"{call.head('num_workers', '…')} has no `worker_init_fn`, in a program that "
+                f"runs as several processes ({verdict}): every rank seeds torch alike, so worker "
+                "k of every rank draws the same augmentations; pass "
+                "`worker_init_fn=seed_worker` (seedlint_runtime), which gives every (seed, rank, "
+                "worker, epoch) its own stream",
+                path,
+                call.span,
+                fix,
+            )
+
+
+def _multiprocess_marker(site: CallSite) -> str:
+    """How a call makes the program run as several processes ("" when it does not)."""
+    q = site.qualname or ""
+    short = q.rsplit(".", 1)[-1]
+    if q in apis.MULTIPROCESS_CALLS:
+        return f"`{short}(…)`"
+    if q in apis.LIGHTNING_RUNNERS:
+        for keyword in ("strategy", "devices", "num_nodes", "gpus"):
+            arg = site.arg(None, keyword)
+            if arg is None:
+                continue
+            value = arg.value
+            text = value.value if isinstance(value, cst.SimpleString) else None
+            if (
+                keyword == "strategy"
+                and text is not None
+                and text.strip("'\"")
+                in (
+                    "auto",
+                    "single_device",
+                    "dp",
+                )
+            ):
+                continue
+            if isinstance(value, cst.Integer) and value.value == "1":
+                continue
+            return f"`{short}({keyword}=…)`"
+    return ""
+
+
+def _markers(ctx: FileContext) -> list[tuple[int, str]]:
+    data = ctx.facts.rule_data.setdefault("RNG301", {})
+    out: list[tuple[int, str]] = data.setdefault("markers", [])
+    return out
+
+
+_RANK_READ = re.compile(
+    r"""(?:environ\s*(?:\.get\s*\(|\[)|getenv\s*\()\s*["'](LOCAL_RANK|RANK)["']"""
+)
+
+
+def _rank_reads(ctx: FileContext) -> list[tuple[int, str]]:
+    """``os.environ["LOCAL_RANK"]``, ``os.environ.get("RANK")``, ``os.getenv("LOCAL_RANK")``."""
+    data = ctx.data if ctx.data is not None else ctx.module.code.encode("utf-8")
+    if b"RANK" not in data:
+        return []
+    text = data.decode("utf-8", errors="replace")
+    out = []
+    for m in _RANK_READ.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        out.append((line, f"reads `{m.group(1)}`"))
+    return out
+
+
+class _Judge:
+    """Which entry points reach a loader, whether one of them runs as several processes, and
+    whether the loader's workers may draw."""
+
+    def __init__(self, program: Program, code: str) -> None:
+        self.program = program
+        self.runs = program.runs()
+        self.markers: dict[str, list[tuple[int, str, str]]] = {}
+        for key, facts in program.files.items():
+            found = facts.rule_data.get(code, {}).get("markers", ())
+            if found:
+                self.markers[key] = [
+                    (line, what, facts.scope_at(line)) for line, what in sorted(found)
+                ]
+        self.multi: dict[int, Optional[str]] = {}
+
+    def _reaches(self, run: EntryRun, key: str, qual: str) -> bool:
+        return (key, qual) in run.scopes if qual else key in run.modules
+
+    def _marker(self, i: int, run: EntryRun) -> Optional[str]:
+        if i not in self.multi:
+            found: Optional[str] = None
+            for key, markers in sorted(self.markers.items()):
+                for line, what, qual in markers:
+                    if self._reaches(run, key, qual):
+                        found = f"{self.program.files[key].path}:{line} {what}"
+                        break
+                if found:
+                    break
+            self.multi[i] = found
+        return self.multi[i]
+
+    def verdict(self, key: str, path: str, call: LoaderCall) -> Optional[str]:
+        """Why the loader matters (the multi-process marker), or None when it does not."""
+        facts = self.program.files[key]
+        qual = facts.scope_at(call.span.line)
+        reaching = [(i, r) for i, r in enumerate(self.runs) if self._reaches(r, key, qual)]
+        if not reaching:
+            own = self.markers.get(key)
+            return f"{path}:{own[0][0]} {own[0][1]}" if own else None
+        spot = (path, call.span.line)
+        why: Optional[str] = None
+        for i, run in reaching:
+            marker = self._marker(i, run)
+            if marker is not None and self._may_draw(run, spot):
+                why = marker
+                break
+        return why
+
+    @staticmethod
+    def _may_draw(run: EntryRun, spot: tuple[str, int]) -> bool:
+        if spot not in run.loaders:
+            return True  # reached, but how it is built is not known: it may draw
+        if spot in run.worker_draws or ("*", 0) in run.worker_draws:
+            return True
+        return bool(run.loader_datasets.get(spot, set()) & run.drawing_datasets)
 
 
 class DataLoaderShuffleWithoutGenerator(_LoaderRule):
@@ -252,6 +588,7 @@ class DataLoaderShuffleWithoutGenerator(_LoaderRule):
 
 _ADDS = {
     "RNG301": ("worker_init_fn", "seed_worker"),
+    "RNG305": ("worker_init_fn", "seed_worker"),
     "RNG302": ("generator", "seeded_generator"),
 }
 

@@ -226,11 +226,16 @@ class GeneratorSharedAcrossWorkers(Rule):
         worker_attrs = set().union(*(d.worker_attrs for d in data.values()))
         worker_methods = set().union(*(d.worker_methods for d in data.values()))
         reported: set[tuple[str, int, int]] = set()
+        runs = program.runs()
+        unknown_with_workers = any(r.unknown_worker_dataset for r in runs)
         for key, facts in program.files.items():
             for cls in facts.classes:
                 chain = program.classes_of(key, cls)
                 if not _is_dataset(chain):
                     continue
+                handed = [r.datasets[(key, cls)] for r in runs if (key, cls) in r.datasets]
+                if handed and not any(handed) and not unknown_with_workers:
+                    continue  # every loader over it runs in the main process (num_workers=0)
                 reached = _worker_scopes(program, key, cls, worker_methods)
                 if not reached:
                     continue
