@@ -68,8 +68,8 @@ _LATER_PER_CODE = 3
 #: against pathological projects; real entry points stay far below it).
 _MAX_STEPS = 400_000
 #: Steps one pytest test may take, and all the tests of one module together.
-_TEST_STEPS = 5_000
-_TEST_MODULE_STEPS = 40_000
+_TEST_STEPS = 3_000
+_TEST_MODULE_STEPS = 20_000
 
 MAIN = "main"
 WORKER = "worker"
