@@ -67,9 +67,10 @@ _LATER_PER_CODE = 3
 #: Events executed for one entry point before the walk stops following calls (a safety net
 #: against pathological projects; real entry points stay far below it).
 _MAX_STEPS = 400_000
-#: Steps one pytest test may take, and all the tests of one module together.
+_LATER_STEPS = 60_000
+#: Steps one pytest test may take, and all the tests of a program together.
 _TEST_STEPS = 3_000
-_TEST_MODULE_STEPS = 20_000
+_TESTS_STEPS = 300_000
 
 MAIN = "main"
 WORKER = "worker"
@@ -629,6 +630,9 @@ class Runner:
         self.entropy_keys: set[object] = set()
         self.handed_modules = False
         self.stable_memo: dict[tuple[str, str], frozenset[str]] = {}
+        #: Method names called on objects of unknown type → the contexts they were called in
+        #: (the methods of that name run later, on every instance built).
+        self.dispatched: dict[str, set[str]] = {}
         #: How often worker-side code may have drawn; memo keys of walks during which it did.
         self.worker_drew = 0
         self.memo_drew: set[tuple[object, ...]] = set()
@@ -662,55 +666,63 @@ class Runner:
     # --- pytest ------------------------------------------------------------------------------
 
     def run_tests(
-        self, tests: Sequence[str], conftests: Sequence[str], randomly: bool
+        self, modules: Sequence[tuple[str, Sequence[str], Sequence[str], bool]]
     ) -> list[EntryRun]:
-        """Each test function of this module as its own entry point: pytest imports the
-        ``conftest.py`` files above it and the module, then runs the autouse fixtures (outermost
-        conftest first), the fixtures the test names, ``setUp``/``setup_method``, and the test.
-        ``pytest-randomly`` reseeds ``random``, NumPy and torch before every test."""
+        """Each test function as its own entry point. As pytest does, the ``conftest.py`` files
+        and every test module are imported first (collection); then, for each test, the autouse
+        fixtures run (outermost conftest first), the fixtures the test names,
+        ``setUp``/``setup_method``, and the test. ``pytest-randomly`` reseeds ``random``, NumPy
+        and torch before every test. ``modules``: (test module, its tests, the conftest files
+        above it, pytest-randomly declared)."""
+        conftests: list[str] = []
+        for _, _, above, _ in modules:
+            conftests += [c for c in above if c not in conftests]
         for conftest in conftests:
             self._exec_module(conftest)
-        self._exec_module(self.entry)
+        for key, _, _, _ in modules:
+            self._exec_module(key)
         saved = self._save()
+        base = saved["result"]
+        assert isinstance(base, EntryRun)
         out: list[EntryRun] = []
-        # Tests are many and each is followed from scratch: a budget per test and per module
-        # keeps a large test suite from costing more than the programs (tests past it are
-        # not followed; their findings would not be shown by default anyway).
-        budget = min(self.steps_left, _TEST_MODULE_STEPS)
-        for qual in tests:
-            if budget <= 0:
-                break
-            self._restore_saved(saved)
-            self.steps_left = min(budget, _TEST_STEPS)
-            start = self.steps_left
-            base = saved["result"]
-            assert isinstance(base, EntryRun)
-            self.result = EntryRun(self.facts, self.reason, test=qual, context="test")
-            self.result.scopes = set(base.scopes)
-            self.result.entropy_seeds = list(base.entropy_seeds)
-            self.result.seed_hints = list(base.seed_hints)
-            self.result.torch_seed = base.torch_seed
-            if randomly:
-                self.state |= set(apis.ALL_LIBRARIES)
-            frame = _Frame(
-                self.entry,
-                "",
-                self.facts.scopes[""],
-                self.module_env.setdefault(self.entry, {}),
-                None,
-                None,
-                False,
-                None,
-                0,
-                self.ctx,
-            )
-            self.frames.append(frame)
-            try:
-                self._run_test(qual, conftests, frame)
-            finally:
-                self.frames.pop()
-            out.append(self._finish())
-            budget -= start - self.steps_left
+        # Tests are many and each is followed from scratch: a budget per test and for all of
+        # them keeps a large test suite from costing more than the programs (tests past it
+        # are not followed; their findings are not shown by default anyway).
+        budget = _TESTS_STEPS
+        for key, tests, above, randomly in modules:
+            self.entry, self.facts = key, self.p.files[key]
+            for qual in tests:
+                if budget <= 0:
+                    return out
+                self._restore_saved(saved)
+                self.steps_left = min(budget, _TEST_STEPS)
+                start = self.steps_left
+                self.result = EntryRun(self.facts, self.reason, test=qual, context="test")
+                self.result.scopes = set(base.scopes)
+                self.result.entropy_seeds = list(base.entropy_seeds)
+                self.result.seed_hints = list(base.seed_hints)
+                self.result.torch_seed = base.torch_seed
+                if randomly:
+                    self.state |= set(apis.ALL_LIBRARIES)
+                frame = _Frame(
+                    key,
+                    "",
+                    self.facts.scopes[""],
+                    self.module_env.setdefault(key, {}),
+                    None,
+                    None,
+                    False,
+                    None,
+                    0,
+                    self.ctx,
+                )
+                self.frames.append(frame)
+                try:
+                    self._run_test(qual, above, frame)
+                finally:
+                    self.frames.pop()
+                out.append(self._finish())
+                budget -= start - self.steps_left
         return out
 
     def _run_test(self, qual: str, conftests: Sequence[str], frame: _Frame) -> None:
@@ -748,7 +760,7 @@ class Runner:
 
     _PER_RUN = (
         "state",
-        "module_env",
+        "dispatched",
         "memo",
         "memo_drew",
         "hit_keys",
@@ -790,6 +802,10 @@ class Runner:
 
     def _close_later(self, main_state: set[str]) -> None:
         self.followed = False
+        # Code that runs later (escaped callbacks, methods of unknown receivers) is followed
+        # speculatively: its own budget, so a dense library (sympy: every module reaches
+        # every class) does not cost seconds per entry point.
+        self.steps_left = min(self.steps_left, _LATER_STEPS)
         i = 0
         while i < len(self.later) and self.steps_left > 0:
             item = self.later[i]
@@ -915,6 +931,8 @@ class Runner:
         self.fired_owners |= got["fired_owners"]
         self.modes |= got["modes"]
         self.instances.update(got["instances"])
+        for name, ctxs in got["dispatched"].items():
+            self.dispatched.setdefault(name, set()).update(ctxs)
         self.escaped += got["escaped"]
         self.escaped_keys |= got["escaped_keys"]
         self.fired.update(got["fired"])
@@ -989,6 +1007,7 @@ class Runner:
             "seed_hints": other.result.seed_hints,
             "torch_seed": other.result.torch_seed,
             "scopes": other.result.scopes,
+            "dispatched": other.dispatched,
         }
 
     def _exec_import(self, key: str, ev: Import) -> None:
@@ -1572,9 +1591,14 @@ class Runner:
             return ns if name == "parse_args" else Seq((ns, UNKNOWN))
         self.state |= self.effects_by_name.get(name, frozenset())
         candidates = self.methods_by_name.get(name)
-        if candidates:
+        ctxs = self.dispatched.setdefault(name, set())
+        if self.ctx not in ctxs:
+            # once per (name, context): instances built later are enqueued when they are
+            # registered (sympy calls `.func`/`.args` on unknown objects everywhere, and
+            # thousands of classes define them)
+            ctxs.add(self.ctx)
             steps = (*self._steps(frame), site) if site is not None else self._steps(frame)
-            for k, q, cls_key, cls in candidates:
+            for k, q, cls_key, cls in candidates or ():
                 for inst in self.instances.get((cls_key, cls), ()):
                     self._enqueue(Func(k, q, self_inst=inst), self.ctx, steps)
         self._external_method(name, None, args, frame, site, may, by_name=bool(candidates))
@@ -1962,6 +1986,12 @@ class Runner:
         if len(kept) >= _INSTANCES_PER_CLASS:
             return  # later code runs on the first few instances of a class
         kept.append(inst)
+        if self.dispatched:
+            late = self._steps(frame)
+            for k, info in self.p.classes_of(key, cls):
+                for m in info.methods:
+                    for ctx in sorted(self.dispatched.get(m, ())):
+                        self._enqueue(Func(k, f"{info.name}.{m}", self_inst=inst), ctx, late)
         if (key, cls) not in self.registered:
             self.registered.add((key, cls))
             for k, info in self.p.classes_of(key, cls):

@@ -396,10 +396,12 @@ class Program:
                 run = Runner(self, key, reason).run()
                 run.context = self.entry_context(key, reason)
                 runs.append(run)
-            for key, tests in self.test_entries():
-                conftests = contexts.conftests_above(key, self.files)
-                randomly = self.pytest_randomly(key)
-                runs += Runner(self, key, "a pytest test").run_tests(tests, conftests, randomly)
+            modules = [
+                (key, tests, contexts.conftests_above(key, self.files), self.pytest_randomly(key))
+                for key, tests in self.test_entries()
+            ]
+            if modules:
+                runs += Runner(self, modules[0][0], "a pytest test").run_tests(modules)
             self._runs = runs
         return self._runs
 
