@@ -177,6 +177,31 @@ def test_each_marker_makes_it_several_processes(tree, imports: str, marker: str)
     assert findings(root, ("RNG301", "RNG305")) == [f"{LOADER}: RNG301", f"{LOADER}: RNG305"]
 
 
+@pytest.mark.parametrize(
+    ("seed", "expected"),
+    [
+        ("torch.manual_seed(0)", [f"{LOADER}: RNG301"]),
+        # mae: `seed = args.seed + misc.get_rank()`; yolov5: `init_seeds(opt.seed + 1 + RANK)`
+        ("seed = 0 + dist.get_rank(); torch.manual_seed(seed)", []),
+        ("torch.manual_seed(0 + int(os.environ['RANK']))", []),
+        ("seed_everything(0, per_rank=True)", []),
+        # never seeded: each rank starts from its own entropy (RNG003's business, not RNG301's)
+        ("pass", []),
+    ],
+)
+def test_only_ranks_seeded_alike_repeat_worker_streams(
+    tree, seed: str, expected: list[str]
+) -> None:
+    train = textwrap.dedent(TRAIN).format(
+        imports="import os; import torch.distributed as dist; from seedlint_runtime import seed_everything",
+        marker='dist.init_process_group("nccl")',
+    )
+    train = train.replace("torch.manual_seed(0)", seed)
+    root = tree({"data.py": CROPS, "model.py": MODEL, "train.py": train})
+    assert findings(root) == expected
+    assert findings(root, ("RNG305",)) == [f"{LOADER}: RNG305"]
+
+
 def test_message_names_the_marker(tree) -> None:
     root = project(tree, *MARKERS["init_process_group"])
     (message,) = messages(root, "RNG301")

@@ -7,6 +7,7 @@ written below it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
@@ -40,6 +41,7 @@ from seedlint.engine.names import (
     literal_value,
     resolve,
     target_names,
+    variable_values,
 )
 from seedlint.engine.vexpr import Builder, Loop, arguments, literal, render
 from seedlint.engine.walk import walk
@@ -1589,8 +1591,19 @@ def _seed_event(
     else:
         arg = site.arg(seeder.arg, seeder.keyword)
         none_entropy = seeder.none_is_entropy
+    per_rank = False
     if arg is not None and not arg.star:
         value = builder.value(arg.value, site.scope, site.order)
+        exprs: list[cst.BaseExpression] = [arg.value]
+        if isinstance(arg.value, cst.Name):
+            exprs += variable_values(arg.value.value, site.scope) or []
+        per_rank = any(_PER_RANK.search(ctx.module.code_for_node(e)) for e in exprs)
+    per_rank = per_rank or any(
+        a.keyword is not None
+        and a.keyword.value in ("per_rank", "device_specific")
+        and not (isinstance(a.value, cst.Name) and a.value.value in ("False", "None"))
+        for a in site.node.args
+    )
     return Seed(
         libs,
         q,
@@ -1601,7 +1614,12 @@ def _seed_event(
         none_entropy=none_entropy,
         restores=restores,
         text=text,
+        per_rank=per_rank,
     )
+
+
+#: A seed expression that differs per process (the rank, accelerate's process index).
+_PER_RANK = re.compile(r"rank|process_index|local_process|worker_id", re.IGNORECASE)
 
 
 def _on_meta_device(site: CallSite) -> bool:

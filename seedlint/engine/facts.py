@@ -82,6 +82,9 @@ class Seed:
     #: Restores a saved state (``np.random.set_state``) rather than seeding from a value.
     restores: bool = False
     text: str = ""
+    #: The seed differs per process: its expression (or the assignments of the variable passed)
+    #: mentions the rank (``args.seed + misc.get_rank()``).
+    per_rank: bool = False
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Optional
@@ -67,6 +68,8 @@ _LATER_PER_CODE = 3
 #: Events executed for one entry point before the walk stops following calls (a safety net
 #: against pathological projects; real entry points stay far below it).
 _MAX_STEPS = 400_000
+#: A seed expression that differs per process.
+_PER_RANK = re.compile(r"rank|process_index|device_specific|local_process|worker_id", re.IGNORECASE)
 _LATER_STEPS = 60_000
 #: Steps one pytest test may take, and all the tests of a program together.
 _TEST_STEPS = 3_000
@@ -485,6 +488,9 @@ class EntryRun:
     #: Where this run first seeds torch with a fixed seed: the call in the entry point that
     #: leads to it (or the seeding call itself), as (file, span, order).
     torch_seed: Optional[tuple[FileFacts, Span, int]] = None
+    #: That seed differs per process (``seed + rank``, ``per_rank=True``,
+    #: ``device_specific=True``): ranks are not seeded alike.
+    torch_seed_per_rank: bool = False
     #: Files whose top level this run executed (the entry point and what it imports).
     modules: set[str] = field(default_factory=set)
     entropy_seeds: list[EntropySeed] = field(default_factory=list)
@@ -702,6 +708,7 @@ class Runner:
                 self.result.entropy_seeds = list(base.entropy_seeds)
                 self.result.seed_hints = list(base.seed_hints)
                 self.result.torch_seed = base.torch_seed
+                self.result.torch_seed_per_rank = base.torch_seed_per_rank
                 if randomly:
                     self.state |= set(apis.ALL_LIBRARIES)
                 frame = _Frame(
@@ -960,6 +967,7 @@ class Runner:
         result.seed_hints += [h for h in got["seed_hints"] if h not in result.seed_hints]
         if result.torch_seed is None:
             result.torch_seed = got["torch_seed"]
+            result.torch_seed_per_rank = got["torch_seed_per_rank"]
         result.scopes |= got["scopes"]
         return True
 
@@ -1006,6 +1014,7 @@ class Runner:
             "entropy_seeds": other.result.entropy_seeds,
             "seed_hints": other.result.seed_hints,
             "torch_seed": other.result.torch_seed,
+            "torch_seed_per_rank": other.result.torch_seed_per_rank,
             "scopes": other.result.scopes,
             "dispatched": other.dispatched,
         }
@@ -1285,6 +1294,8 @@ class Runner:
         return None
 
     def _note_torch_seed(self, frame: _Frame, seed: Seed) -> None:
+        texts = [seed.text, *(f.site.text for f in self.frames if f.site is not None)]
+        self.result.torch_seed_per_rank = seed.per_rank or any(_PER_RANK.search(t) for t in texts)
         if frame.key != self.entry:
             for f in reversed(self.frames):
                 if f.site is not None and f.site.key == self.entry:

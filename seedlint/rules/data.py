@@ -185,7 +185,8 @@ class DataLoaderWithoutWorkerInit(Rule):
     summary = "`DataLoader` with workers and no `worker_init_fn` in a multi-process program"
     what = (
         "Finds `DataLoader(...)` calls whose `num_workers` is not provably 0 and that pass no "
-        "`worker_init_fn`, in a program that may run as several processes seeded alike (an "
+        "`worker_init_fn`, in a program that may run as several processes seeded alike (it "
+        "seeds torch with a fixed seed that does not depend on the rank, and an "
         "entry point that reaches the loader also calls `init_process_group`, wraps a model in "
         "`DistributedDataParallel`/FSDP, builds a `DistributedSampler`, an "
         "`accelerate.Accelerator` or a Lightning `Trainer`/`Fabric` with a multi-device "
@@ -343,6 +344,36 @@ class DataLoaderWithoutWorkerInit(Rule):
             """,
             note="the workers draw nothing: no worker_init_fn changes the numbers",
         ),
+        Valid(
+            """
+            import random
+
+            import torch
+            import torch.distributed as dist
+            from torch.utils.data import DataLoader, Dataset
+
+
+            class Crops(Dataset):
+                def __len__(self):
+                    return 1000
+
+                def __getitem__(self, i):
+                    return i + random.random()
+
+
+            def main(seed=0):
+                dist.init_process_group("gloo")
+                torch.manual_seed(seed + dist.get_rank())
+                loader = DataLoader(Crops(), batch_size=32, num_workers=4)
+                for batch in loader:
+                    pass
+
+
+            if __name__ == "__main__":
+                main()
+            """,
+            note="every rank seeds differently: its workers' streams differ too",
+        ),
     ]
 
     def check_call(self, ctx: FileContext, site: CallSite) -> None:
@@ -486,6 +517,10 @@ class _Judge:
         spot = (path, call.span.line)
         why: Optional[str] = None
         for i, run in reaching:
+            if run.torch_seed is None or run.torch_seed_per_rank:
+                # ranks not seeded alike: unseeded (each rank's main process starts from its
+                # own entropy: RNG003's business) or seeded per rank (`seed + rank`)
+                continue
             marker = self._marker(i, run)
             if marker is not None and self._may_draw(run, spot):
                 why = marker
