@@ -276,6 +276,17 @@ def layer_kind(qualname: str) -> Optional[str]:
 
 
 #: Methods that load weights into a model (what construction drew is overwritten).
+#: Context managers under which modules are built on the meta device (no draw).
+META_DEVICE_CONTEXTS = frozenset(
+    {
+        "accelerate.init_empty_weights",
+        "accelerate.big_modeling.init_empty_weights",
+        "accelerate.utils.init_empty_weights",
+        "transformers.modeling_utils.no_init_weights",
+        "diffusers.models.modeling_utils.no_init_weights",
+    }
+)
+
 WEIGHT_LOADERS = frozenset(
     {
         "load_state_dict",

@@ -1042,3 +1042,33 @@ def test_code_handed_over_by_a_job_that_seeds_is_seeded(tree) -> None:
     )
     # the job runs later (in the executor), seeds torch, then hands the transform over
     assert labelled(root) == []
+
+
+def test_models_built_on_the_meta_device_draw_nothing(tree) -> None:
+    # diffusers' converters: `with init_empty_weights():` (accelerate) or `with
+    # torch.device("meta"):` builds the model without memory, then loads with assign=True
+    root = tree(
+        {
+            "model.py": MODEL,
+            "convert.py": """
+                import torch
+                import torch.nn as nn
+                from accelerate import init_empty_weights
+                from model import TinyGPT
+
+
+                def main():
+                    with init_empty_weights():
+                        a = TinyGPT()
+                    with torch.device("meta"):
+                        b = nn.Linear(3, 3)
+                    head = nn.Linear(5, 5)
+                    torch.save({"a": a, "b": b, "head": head}, "out.pt")
+
+
+                if __name__ == "__main__":
+                    main()
+            """,
+        }
+    )
+    assert labelled(root) == ["convert.py:12: RNG003"]  # only the head

@@ -534,6 +534,7 @@ class _Frame:
         "env",
         "key",
         "may",
+        "meta_end",
         "qual",
         "restores",
         "results",
@@ -563,6 +564,9 @@ class _Frame:
         self.returns: list[Value] = []
         self.restores: list[tuple[int, frozenset[str], frozenset[str]]] = []
         self.current = 0
+        #: Inside ``with init_empty_weights():`` / ``with torch.device("meta"):`` up to this
+        #: order: layers built there allocate no memory and draw nothing.
+        self.meta_end = -1
 
 
 @dataclass
@@ -1211,6 +1215,8 @@ class Runner:
     ) -> None:
         if ev.lib in self.state:
             return
+        if ev.kind == "construct" and any(f.meta_end > f.current for f in self.frames):
+            return  # built on the meta device: nothing is drawn
         spot = (at.key, at.span.line) if at is not None else (facts.path, ev.order)
         k = (str(spot[0]), int(spot[1]), self.ctx)
         if k in self.hit_keys:
@@ -1422,6 +1428,8 @@ class Runner:
         may: bool,
     ) -> None:
         restored: set[str] = set()
+        if ev.with_end and _meta_context(ev):
+            frame.meta_end = max(frame.meta_end, ev.with_end)
         if ev.external is not None and ev.external in apis.RESTORING_CONTEXTS:
             restored |= apis.RESTORING_CONTEXTS[ev.external]
         target = ev.target
@@ -2373,3 +2381,13 @@ def _copy1(value: object) -> object:
     if isinstance(value, set):
         return set(value)
     return value
+
+
+def _meta_context(ev: Call) -> bool:
+    """``with init_empty_weights():`` (accelerate), ``with torch.device("meta"):``."""
+    if ev.external in apis.META_DEVICE_CONTEXTS:
+        return True
+    if ev.external in ("torch.device", "accelerate.init_on_device") and ev.args:
+        key, value = ev.args[0]
+        return key in (0, "device", "type") and value == ("lit", "meta")
+    return False
