@@ -276,6 +276,25 @@ def layer_kind(qualname: str) -> Optional[str]:
 
 
 #: Methods that load weights into a model (what construction drew is overwritten).
+#: ``nn.Module`` methods that return the module itself (``model = Net().to(device)``).
+MODULE_RETURNS_SELF = frozenset(
+    {
+        "to",
+        "cuda",
+        "cpu",
+        "float",
+        "half",
+        "double",
+        "bfloat16",
+        "train",
+        "eval",
+        "requires_grad_",
+        "to_empty",
+        "share_memory",
+        "zero_grad",
+    }
+)
+
 #: Context managers under which modules are built on the meta device (no draw).
 META_DEVICE_CONTEXTS = frozenset(
     {

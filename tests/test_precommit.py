@@ -44,10 +44,14 @@ x = np.random.rand()
 print(x)
 """
 
+# one process per rank, every rank seeded alike: RNG301 (safe fix: worker_init_fn=seed_worker)
 LOADER = """\
 import torch
+import torch.distributed as dist
 from torch.utils.data import DataLoader, TensorDataset
 
+dist.init_process_group("gloo")
+torch.manual_seed(0)
 ds = TensorDataset(torch.zeros(8))
 loader = DataLoader(ds, batch_size=2, num_workers=2)
 for batch in loader:

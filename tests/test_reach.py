@@ -1072,3 +1072,81 @@ def test_models_built_on_the_meta_device_draw_nothing(tree) -> None:
         }
     )
     assert labelled(root) == ["convert.py:12: RNG003"]  # only the head
+
+
+def test_weights_loaded_after_to_and_through_a_project_override(tree) -> None:
+    # diffusers' ModelMixin overrides `to()` (returning `self` or `super().to(...)`) and
+    # converters load with `net = Net(**config).to(dtype); net.load_state_dict(sd)`
+    root = tree(
+        {
+            "model.py": """
+                import torch.nn as nn
+
+
+                class Mixin(nn.Module):
+                    def to(self, *args, **kwargs):
+                        if getattr(self, "quantized", False):
+                            return self
+                        return super().to(*args, **kwargs)
+
+
+                class Net(Mixin):
+                    def __init__(self, hidden_size=4):
+                        super().__init__()
+                        self.fc = nn.Linear(hidden_size, 2)
+            """,
+            "convert.py": """
+                import argparse
+                import torch
+                from model import Net
+
+
+                def convert(path):
+                    sd = torch.load(path)
+                    config = {k: v for k, v in sd["config"].items() if not k.startswith("_")}
+                    net = Net(**config).to(torch.bfloat16)
+                    net.load_state_dict(sd["state"], strict=True)
+                    head = torch.nn.Linear(2, 2).half()
+                    torch.save(head.state_dict(), "head.pt")
+
+
+                if __name__ == "__main__":
+                    parser = argparse.ArgumentParser()
+                    parser.add_argument("--path", required=True)
+                    convert(parser.parse_args().path)
+            """,
+        }
+    )
+    # `head` is built and saved without a load: the one finding
+    assert labelled(root) == ["convert.py:11: RNG003"]
+
+
+def test_weights_loaded_through_a_project_load_state_dict(tree) -> None:
+    root = tree(
+        {
+            "model.py": """
+                import torch.nn as nn
+
+
+                class Net(nn.Module):
+                    def __init__(self):
+                        super().__init__()
+                        self.fc = nn.Linear(4, 2)
+
+                    def load_state_dict(self, state, strict=True):
+                        state = {k.replace("module.", ""): v for k, v in state.items()}
+                        return super().load_state_dict(state, strict=strict)
+            """,
+            "convert.py": """
+                import torch
+                from model import Net
+
+
+                if __name__ == "__main__":
+                    net = Net().cuda()
+                    net.load_state_dict(torch.load("ckpt.pt"))
+                    torch.save(net.state_dict(), "out.pt")
+            """,
+        }
+    )
+    assert labelled(root) == []

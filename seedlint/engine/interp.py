@@ -1582,10 +1582,16 @@ class Runner:
                     out = self._walk_function(Func(k, q, self_inst=recv), args, frame, site, may)
                 if name == "forward":
                     self._fire(recv.owner, frame)
+                if name in apis.WEIGHT_LOADERS and not may and self.followed:
+                    self._weights_loaded(recv)  # a project override loads weights too
+                if name in apis.MODULE_RETURNS_SELF:
+                    return recv  # overrides (diffusers' ModelMixin.to) return the module too
                 return out
             if name in recv.attrs:
                 return self._call_value(recv.attrs[name], args, frame, site, may)
             self._external_method(name, recv, args, frame, site, may)
+            if name in apis.MODULE_RETURNS_SELF:
+                return recv  # ``Net().to(device)`` is the same model
             return UNKNOWN
         if isinstance(recv, Cls):
             result = UNKNOWN
