@@ -7,6 +7,7 @@ a sampling function is missing here, so the tables cannot silently fall behind a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -276,6 +277,12 @@ def layer_kind(qualname: str) -> Optional[str]:
 
 
 #: Methods that load weights into a model (what construction drew is overwritten).
+#: A seed expression that differs per process (the rank, accelerate's process index or
+#: ``device_specific=True``): ranks are not seeded alike (RNG301).
+PER_RANK_SEED = re.compile(
+    r"rank|process_index|device_specific|local_process|worker_id", re.IGNORECASE
+)
+
 #: ``nn.Module`` methods that return the module itself (``model = Net().to(device)``).
 MODULE_RETURNS_SELF = frozenset(
     {

@@ -7,7 +7,6 @@ written below it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
@@ -1597,7 +1596,7 @@ def _seed_event(
         exprs: list[cst.BaseExpression] = [arg.value]
         if isinstance(arg.value, cst.Name):
             exprs += variable_values(arg.value.value, site.scope) or []
-        per_rank = any(_PER_RANK.search(ctx.module.code_for_node(e)) for e in exprs)
+        per_rank = any(apis.PER_RANK_SEED.search(ctx.module.code_for_node(e)) for e in exprs)
     per_rank = per_rank or any(
         a.keyword is not None
         and a.keyword.value in ("per_rank", "device_specific")
@@ -1616,10 +1615,6 @@ def _seed_event(
         text=text,
         per_rank=per_rank,
     )
-
-
-#: A seed expression that differs per process (the rank, accelerate's process index).
-_PER_RANK = re.compile(r"rank|process_index|local_process|worker_id", re.IGNORECASE)
 
 
 def _on_meta_device(site: CallSite) -> bool:

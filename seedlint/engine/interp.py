@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Optional
@@ -68,8 +67,6 @@ _LATER_PER_CODE = 3
 #: Events executed for one entry point before the walk stops following calls (a safety net
 #: against pathological projects; real entry points stay far below it).
 _MAX_STEPS = 400_000
-#: A seed expression that differs per process.
-_PER_RANK = re.compile(r"rank|process_index|device_specific|local_process|worker_id", re.IGNORECASE)
 _LATER_STEPS = 60_000
 #: Steps one pytest test may take, and all the tests of a program together.
 _TEST_STEPS = 3_000
@@ -1301,7 +1298,9 @@ class Runner:
 
     def _note_torch_seed(self, frame: _Frame, seed: Seed) -> None:
         texts = [seed.text, *(f.site.text for f in self.frames if f.site is not None)]
-        self.result.torch_seed_per_rank = seed.per_rank or any(_PER_RANK.search(t) for t in texts)
+        self.result.torch_seed_per_rank = seed.per_rank or any(
+            apis.PER_RANK_SEED.search(t) for t in texts
+        )
         if frame.key != self.entry:
             for f in reversed(self.frames):
                 if f.site is not None and f.site.key == self.entry:
