@@ -504,14 +504,26 @@ class EntryRun:
     #: Loaders whose worker-side code may draw (a draw, a generator method, a callee that
     #: cannot be resolved, a dataset that cannot be resolved); ("*", 0): some loader's.
     worker_draws: set[tuple[str, int]] = field(default_factory=set)
-    #: Dataset classes handed to DataLoaders: (file key, class) → with workers (True) or not.
-    datasets: dict[tuple[str, str], bool] = field(default_factory=dict)
     #: A loader with workers over a dataset whose value is not known.
     unknown_worker_dataset: bool = False
     #: Loader (path, line) → the dataset classes it was given: (file key, class).
     loader_datasets: dict[tuple[str, int], set[tuple[str, str]]] = field(default_factory=dict)
     #: Dataset classes whose worker-side methods may draw.
     drawing_datasets: set[tuple[str, str]] = field(default_factory=set)
+
+    def reaches(self, key: str, qual: str) -> bool:
+        """Does this run execute the function ``qual`` of ``key`` ("": its top level)?"""
+        return (key, qual) in self.scopes if qual else key in self.modules
+
+    def with_workers(self, key: str, cls: str, program: Program) -> Optional[bool]:
+        """Was the dataset class (or a subclass) handed to a loader with workers (True), only
+        to loaders without (False), or never (None)?"""
+        handed: Optional[bool] = None
+        for spot, classes in self.loader_datasets.items():
+            for ik, ic in classes:
+                if any(k == key and info.name == cls for k, info in program.classes_of(ik, ic)):
+                    handed = bool(handed) or self.loaders.get(spot, False)
+        return handed
 
     @property
     def name(self) -> str:
@@ -1775,9 +1787,6 @@ class Runner:
         dataset = named.get("dataset", UNKNOWN)
         for v in _flatten(dataset):
             if isinstance(v, Inst):
-                for k, info in self.p.classes_of(v.key_, v.cls):  # the class and its bases
-                    was = self.result.datasets.get((k, info.name), False)
-                    self.result.datasets[(k, info.name)] = was or in_workers
                 self.result.loader_datasets.setdefault(spot, set()).add((v.key_, v.cls))
                 self._enqueue_dataset(v, ctx, steps)
         known = any(isinstance(v, Inst) for v in _flatten(dataset))

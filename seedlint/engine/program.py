@@ -335,10 +335,13 @@ class Program:
 
     # --- entry points ----------------------------------------------------------------------------
 
-    def imported_modules(self) -> set[str]:
-        """Files some other analysed file imports (anywhere in its body)."""
+    def imported_modules(self, by_tests: bool = True) -> set[str]:
+        """Files some other analysed file imports (anywhere in its body); ``by_tests=False``:
+        only imports made by files that are not tests."""
         out: set[str] = set()
         for key, facts in self.files.items():
+            if not by_tests and contexts.is_test_file(facts.path):
+                continue
             for scope in facts.scopes.values():
                 for ev in scope.events:
                     if isinstance(ev, Import):
@@ -431,15 +434,7 @@ class Program:
         """Files imported by analysed files that are not tests (a test importing a training
         script does not make its ``__main__`` block a demo)."""
         if self._imported_by_code_cache is None:
-            out: set[str] = set()
-            for key, facts in self.files.items():
-                if contexts.is_test_file(facts.path):
-                    continue
-                for scope in facts.scopes.values():
-                    for ev in scope.events:
-                        if isinstance(ev, Import):
-                            out.update(m for m in self._import_targets(key, ev) if m != key)
-            self._imported_by_code_cache = out
+            self._imported_by_code_cache = self.imported_modules(by_tests=False)
         return self._imported_by_code_cache
 
     def test_entries(self) -> list[tuple[str, list[str]]]:

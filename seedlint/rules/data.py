@@ -490,15 +490,12 @@ class _Judge:
                 ]
         self.multi: dict[int, Optional[str]] = {}
 
-    def _reaches(self, run: EntryRun, key: str, qual: str) -> bool:
-        return (key, qual) in run.scopes if qual else key in run.modules
-
     def _marker(self, i: int, run: EntryRun) -> Optional[str]:
         if i not in self.multi:
             found: Optional[str] = None
             for key, markers in sorted(self.markers.items()):
                 for line, what, qual in markers:
-                    if self._reaches(run, key, qual):
+                    if run.reaches(key, qual):
                         found = f"{self.program.files[key].path}:{line} {what}"
                         break
                 if found:
@@ -510,7 +507,7 @@ class _Judge:
         """Why the loader matters (the multi-process marker), or None when it does not."""
         facts = self.program.files[key]
         qual = facts.scope_at(call.span.line)
-        reaching = [(i, r) for i, r in enumerate(self.runs) if self._reaches(r, key, qual)]
+        reaching = [(i, r) for i, r in enumerate(self.runs) if r.reaches(key, qual)]
         if not reaching:
             own = self.markers.get(key)
             return f"{path}:{own[0][0]} {own[0][1]}" if own else None

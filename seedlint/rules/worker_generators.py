@@ -233,8 +233,8 @@ class GeneratorSharedAcrossWorkers(Rule):
                 chain = program.classes_of(key, cls)
                 if not _is_dataset(chain):
                     continue
-                handed = [r.datasets[(key, cls)] for r in runs if (key, cls) in r.datasets]
-                if handed and not any(handed) and not unknown_with_workers:
+                handed = [r.with_workers(key, cls, program) for r in runs]
+                if not any(handed) and False in handed and not unknown_with_workers:
                     continue  # every loader over it runs in the main process (num_workers=0)
                 reached = _worker_scopes(program, key, cls, worker_methods)
                 if not reached:
