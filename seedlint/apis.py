@@ -832,3 +832,176 @@ GENERATOR_METHODS = (
     | NUMPY_LEGACY_DRAWS
     | frozenset({"integers", "multivariate_hypergeometric", "permuted", "tomaxint"})
 )
+
+# --- library calls that draw for you (DESIGN: "Library calls that draw for you") ---------------
+# The generated tables live in ``seedlint/library_tables.py``; here is how to read them.
+
+#: Tests on a parameter's value: "true" (truthy), "notnone", "int" (an int ≥ 1), or a tuple of
+#: the values that make the call draw.
+ParamTest = object
+
+#: scikit-learn callables whose ``random_state`` is used only in some configurations: leaf
+#: name → alternatives, each a conjunction of (parameter, position or -1, default, test). A call
+#: draws when one alternative holds (a value not known statically may hold). ``tests/
+#: test_library_tables.py`` checks every parameter, position and default against the library.
+_SHUFFLE = ((("shuffle", -1, False, "true"),),)
+_SHUFFLE_ON = ((("shuffle", -1, True, "true"),),)
+_SOLVERS = ("sag", "saga")
+SKLEARN_DRAWS_WHEN: dict[str, tuple[tuple[tuple[str, int, object, ParamTest], ...], ...]] = {
+    # splitters and loaders: random_state only orders the shuffle
+    **dict.fromkeys(("KFold", "StratifiedKFold", "GroupKFold"), _SHUFFLE),
+    "StratifiedGroupKFold": ((("shuffle", 1, False, "true"),),),
+    "check_cv": _SHUFFLE,
+    "learning_curve": _SHUFFLE,
+    "train_test_split": _SHUFFLE_ON,
+    **dict.fromkeys(
+        ("fetch_covtype", "fetch_kddcup99", "fetch_rcv1", "fetch_olivetti_faces"), _SHUFFLE
+    ),
+    **dict.fromkeys(("SGDClassifier", "SGDRegressor", "Perceptron"), _SHUFFLE_ON),
+    "SGDOneClassSVM": ((("shuffle", 4, True, "true"),),),
+    **dict.fromkeys(("PassiveAggressiveClassifier", "PassiveAggressiveRegressor"), _SHUFFLE_ON),
+    # solvers: deterministic by default
+    **dict.fromkeys(
+        ("LogisticRegression", "LogisticRegressionCV"),
+        ((("solver", -1, "lbfgs", ("sag", "saga", "liblinear")),),),
+    ),
+    **dict.fromkeys(("Ridge", "RidgeClassifier"), ((("solver", -1, "auto", _SOLVERS),),)),
+    "ridge_regression": ((("solver", -1, "auto", _SOLVERS),),),
+    # ``probability`` is deprecated (its default the string "deprecated"): True draws
+    **dict.fromkeys(("SVC", "NuSVC"), ((("probability", -1, "deprecated", (True,)),),)),
+    **dict.fromkeys(
+        (
+            "Lasso",
+            "ElasticNet",
+            "LassoCV",
+            "ElasticNetCV",
+            "MultiTaskLasso",
+            "MultiTaskElasticNet",
+            "MultiTaskLassoCV",
+            "MultiTaskElasticNetCV",
+        ),
+        ((("selection", -1, "cyclic", ("random",)),),),
+    ),
+    **dict.fromkeys(("Lars", "LassoLars"), ((("jitter", -1, None, "notnone"),),)),
+    "PCA": (
+        (("svd_solver", -1, "auto", ("arpack", "randomized")),),
+        (("svd_solver", -1, "auto", ("auto",)), ("n_components", 0, None, "int")),
+    ),
+    "KernelPCA": (
+        (("eigen_solver", -1, "auto", ("arpack", "randomized")),),
+        (("eigen_solver", -1, "auto", ("auto",)), ("n_components", 0, None, "int")),
+    ),
+    "DummyClassifier": ((("strategy", -1, "prior", ("stratified", "uniform")),),),
+    **dict.fromkeys(
+        ("NMF", "MiniBatchNMF", "non_negative_factorization"),
+        ((("init", -1, None, ("random", "nndsvdar")),),),
+    ),
+    **dict.fromkeys(
+        ("GaussianProcessRegressor", "GaussianProcessClassifier"),
+        ((("n_restarts_optimizer", -1, 0, "true"),),),
+    ),
+    "silhouette_score": ((("sample_size", -1, None, "notnone"),),),
+    "IterativeImputer": (
+        (("sample_posterior", -1, False, "true"),),
+        (("imputation_order", -1, "ascending", ("random",)),),
+        (("n_nearest_features", -1, None, "notnone"),),
+    ),
+}
+
+#: Methods of a library object that make it draw (an estimator fitted, a splitter splitting,
+#: a parameter sampler iterated); calling the object (a transform) does too.
+LIBRARY_USES = frozenset(
+    {
+        "fit",
+        "fit_transform",
+        "fit_predict",
+        "partial_fit",
+        "fit_resample",
+        "split",
+        "sample",
+        "forward",
+        "__call__",
+        "__iter__",
+    }
+)
+#: Methods of a library object that return the object itself.
+LIBRARY_RETURNS_SELF = frozenset({"fit", "partial_fit", "set_params", "set_output"})
+#: Outside callables that build an object holding the objects they are given (a pipeline, a
+#: search, a composed transform), besides classes (named in CamelCase).
+LIBRARY_WRAPPERS = frozenset(
+    {
+        "sklearn.pipeline.make_pipeline",
+        "sklearn.pipeline.make_union",
+        "sklearn.compose.make_column_transformer",
+        "sklearn.base.clone",
+        "copy.deepcopy",
+        "copy.copy",
+    }
+)
+
+
+@dataclass(frozen=True)
+class LibraryCall:
+    """A library call that draws from ``lib``'s global generator for the user.
+
+    ``when``: "call" (it draws now), "use" (the object it builds draws when fitted or split),
+    "apply" (a transform: it draws each time it is applied). ``param``: the argument that
+    would seed it (``random_state``, ``seed``), at ``position`` (-1: keyword only; "" when
+    nothing seeds it), ``default`` when absent; ``alternatives``: the configurations in which
+    it draws (empty: always). ``also``: other arguments that seed it (``generator``)."""
+
+    lib: str
+    api: str
+    when: str
+    param: str = ""
+    position: int = -1
+    default: object = None
+    alternatives: tuple[tuple[tuple[str, int, object, ParamTest], ...], ...] = ()
+    also: tuple[str, ...] = ()
+
+
+def library_call(qualname: str) -> Optional[LibraryCall]:
+    """A scikit-learn or torchvision call that draws for the user, by the name it is imported
+    as."""
+    from seedlint import library_tables as t
+
+    spec = t.SKLEARN.get(qualname)
+    if spec is not None:
+        when, position, default = spec
+        leaf = qualname.rsplit(".", 1)[-1]
+        return LibraryCall(
+            NUMPY,
+            qualname,
+            when,
+            "random_state",
+            position,
+            default,
+            SKLEARN_DRAWS_WHEN.get(leaf, ()),
+        )
+    lib = t.TORCHVISION.get(qualname)
+    if lib is not None:
+        return LibraryCall(lib, qualname, "apply")
+    lib = t.TORCHVISION_CALLS.get(qualname)
+    if lib is not None:
+        return LibraryCall(lib, qualname, "call")
+    return None
+
+
+def library_method(method: str) -> Optional[tuple[str, LibraryCall]]:
+    """A method of pandas or Hugging Face ``datasets`` objects that draws when its seed is left
+    out: (the library whose objects have it, how it draws)."""
+    from seedlint import library_tables as t
+
+    for name, position in t.PANDAS.items():
+        if name.rsplit(".", 1)[-1] == method:
+            return "pandas", LibraryCall(NUMPY, f"pandas.{name}", "call", "random_state", position)
+    for name, params in t.DATASETS.items():
+        if name.rsplit(".", 1)[-1] == method:
+            also = tuple(p for p in params if p != "seed")
+            alternatives: tuple[tuple[tuple[str, int, object, ParamTest], ...], ...] = ()
+            if method == "train_test_split":
+                alternatives = ((("shuffle", 2, True, "true"),),)
+            return "datasets", LibraryCall(
+                NUMPY, f"datasets.{name}", "call", "seed", -1, None, alternatives, also
+            )
+    return None

@@ -47,6 +47,24 @@ def group(findings: Iterable[Finding], unsafe: bool) -> dict[str, list[Fix]]:
             if f.fix in fixes:
                 continue  # RNG301 and RNG305 on one loader: one `worker_init_fn`
             fixes.append(f.fix)
+            if f.fix.kind == "seed-args":
+                # one ``random_state=derive_seed(…)`` per library call, in the files holding them
+                fixes.pop()
+                for path, line, column, end_line, end_column, key, keyword, position in f.fix.data:
+                    edit = Fix(
+                        "unsafe",
+                        f.fix.message,
+                        "seed-arg",
+                        line,
+                        column,
+                        (key, keyword, True, position),
+                        end_line=end_line,
+                        end_column=end_column,
+                    )
+                    here = out.setdefault(path, [])
+                    if edit not in here:
+                        here.append(edit)
+                continue
             if f.fix.kind == "seed-entry" and len(f.fix.data) > 1:
                 for path, place in f.fix.data[1]:  # the other entry points running the draw
                     out.setdefault(path, []).append(replace(f.fix, data=(place,), target=path))
@@ -244,7 +262,14 @@ def _apply(editor: _Editor, fix: Fix, node: cst.CSTNode) -> Optional[cst.CSTNode
         return set_argument(node, str(keyword), value, position if position != -1 else None)
     if fix.kind == "seed-arg" and isinstance(node, cst.Call):
         value = cst.Call(editor.runtime_name("derive_seed"), [cst.Arg(_string(str(fix.data[0])))])
-        return set_argument(node, str(fix.data[1]), value, 0, keyword_allowed=bool(fix.data[2]))
+        position = int(fix.data[3]) if len(fix.data) > 3 else 0
+        return set_argument(
+            node,
+            str(fix.data[1]),
+            value,
+            position if position >= 0 else None,
+            keyword_allowed=bool(fix.data[2]),
+        )
     if fix.kind == "chain-manual-seed" and isinstance(node, cst.Call):
         value = cst.Call(editor.runtime_name("derive_seed"), [cst.Arg(_string(str(fix.data[0])))])
         return cst.Call(cst.Attribute(node, cst.Name("manual_seed")), [cst.Arg(value)])

@@ -291,6 +291,8 @@ class _Collector(cst.CSTVisitor):
         self.generators: set[str] = set()
         #: id(call node of a ``with`` item) → the order at which its block ends.
         self.with_ends: dict[int, int] = {}
+        #: pandas / Hugging Face ``datasets`` among this file's imports (computed when needed).
+        self.library_imports: Optional[frozenset[str]] = None
         #: id(lambda node) → its scope's qualname.
         self.lambdas: dict[int, str] = {}
         #: argparse ``add_argument`` calls.
@@ -1486,6 +1488,17 @@ def _events_for_call(
         return ctx.span(node, site.stmt)
 
     text = render(node)
+    library: Optional[Draw] = None
+    library_of = ""
+    if q is not None:
+        spec = apis.library_call(q)
+        if spec is not None:
+            library = _library_draw(ctx, site, spec, text)
+    elif site.method is not None and (site.resolved is None or site.resolved[0] == "var"):
+        found = apis.library_method(site.method or "")
+        if found is not None and found[0] in _imported_libraries(ctx, collector):
+            library_of = found[0]
+            library = _library_draw(ctx, site, found[1], text)
     if q is not None:
         if q in apis.DETERMINISM_ENABLERS and _enables(site, apis.DETERMINISM_ENABLERS[q]):
             events.append(Seed(frozenset({apis.DETERMINISM}), q, site.order, span=span()))
@@ -1557,6 +1570,8 @@ def _events_for_call(
             receiver=receiver,
             with_end=collector.with_ends.get(id(node), 0),
             external=q,
+            library=library,
+            library_of=library_of if library is not None else "",
         )
     )
     # Functions passed as values (callbacks, ``target=``, ``collate_fn=``): for the per-file
@@ -1571,6 +1586,141 @@ def _events_for_call(
 #: Builtins that call what they are given (``map(f, xs)``, ``sorted(xs, key=f)``) or use an
 #: object's protocol (``iter(ds)``, ``next(it)``).
 _BUILTIN_HANDOFFS = frozenset({"map", "filter", "sorted", "min", "max", "iter", "next"})
+
+
+#: Names that only Hugging Face's ``datasets`` exports (a project package named ``datasets``
+#: exports its own builders).
+_HF_DATASETS_NAMES = frozenset(
+    {
+        "load_dataset",
+        "load_from_disk",
+        "load_dataset_builder",
+        "Dataset",
+        "DatasetDict",
+        "IterableDataset",
+        "IterableDatasetDict",
+        "concatenate_datasets",
+        "interleave_datasets",
+    }
+)
+
+
+def _imported_libraries(ctx: FileContext, collector: _Collector) -> frozenset[str]:
+    """Which of pandas and Hugging Face ``datasets`` this file uses (their objects' methods
+    draw: ``df.sample()``, ``ds.shuffle()``)."""
+    found = collector.library_imports
+    if found is None:
+        libs: set[str] = set()
+        for _, imp in collector.imports:
+            root = imp.module.split(".", 1)[0] if imp.level == 0 else ""
+            if root == "pandas":
+                libs.add("pandas")
+            elif root == "datasets" and (
+                set(imp.names) & _HF_DATASETS_NAMES or imp.module != "datasets"
+            ):
+                libs.add("datasets")
+        if "datasets" not in libs:
+            for call in ctx.calls:
+                q = call.qualname or ""
+                if q.startswith("datasets.") and q.split(".")[1] in _HF_DATASETS_NAMES:
+                    libs.add("datasets")
+                    break
+        found = collector.library_imports = frozenset(libs)
+    return found
+
+
+def _library_draw(
+    ctx: FileContext, site: CallSite, spec: apis.LibraryCall, text: str
+) -> Optional[Draw]:
+    """The draw a library call makes for the user, or None when its arguments show it draws
+    nothing (a seed passed, a configuration that does not draw)."""
+    if spec.alternatives and not any(
+        all(_param_test(site, *cond) for cond in alt) for alt in spec.alternatives
+    ):
+        return None
+    for name in spec.also:
+        if site.has_keyword(name):
+            return None  # ``generator=rng``
+    if spec.when == "use" and site.method is not None and site.receiver is not None:
+        # a private generator's ``rng.shuffle(x)`` is RNG1xx's business
+        made_by = site.constructor_of(site.receiver)
+        if made_by is not None and made_by in apis.PRIVATE_GENERATOR_CONSTRUCTORS:
+            return None
+    seed: Optional[VExpr] = None
+    fix: tuple[Any, ...] = ()
+    if spec.param:
+        if site.method is not None and spec.api.startswith(("pandas.", "datasets.")):
+            made_by = site.constructor_of(site.receiver) if site.receiver is not None else None
+            if made_by is not None and made_by in apis.PRIVATE_GENERATOR_CONSTRUCTORS:
+                return None
+        arg = site.arg(spec.position if spec.position >= 0 else None, spec.param)
+        if arg is None:
+            if spec.default is not None:
+                return None  # a fixed default seed (``fetch_20newsgroups``)
+        elif arg.star:
+            return None  # ``**kwargs`` may pass it
+        else:
+            known, value = literal(arg.value)
+            if known and value is not None:
+                return None
+            if not known:
+                builder = ctx.builder
+                assert builder is not None
+                seed = builder.value(arg.value, site.scope, site.order)
+        if not any(a.star for a in site.node.args):
+            fix = (_stream_key(ctx, site, spec.api), spec.param, spec.position)
+    kind = {"call": "library", "use": "fit", "apply": "apply"}[spec.when]
+    return Draw(
+        spec.lib,
+        spec.api,
+        ctx.span(site.node, site.stmt),
+        site.order,
+        text,
+        kind,
+        param=spec.param,
+        seed=seed,
+        fix=fix,
+    )
+
+
+def _stream_key(ctx: FileContext, site: CallSite, api: str) -> str:
+    """``module:scope:name`` for a library call's own seed: the name it is stored into, else
+    the API's name (numbered when the scope calls it more than once)."""
+    from seedlint.rules.generators import module_name
+
+    target = ctx.stored_into.get(id(site.node))
+    name = dotted(target) if target is not None else None
+    if name is None:
+        leaf = api.rsplit(".", 1)[-1]
+        same = [
+            s
+            for s in ctx.calls
+            if s.scope is site.scope and (s.qualname or s.method or "").endswith(leaf)
+        ]
+        name = (
+            leaf if len(same) < 2 else f"{leaf}#{next(i for i, s in enumerate(same) if s is site)}"
+        )
+    return f"{module_name(ctx.path)}:{site.scope.qualname or '<module>'}:{name}"
+
+
+def _param_test(site: CallSite, name: str, position: int, default: object, test: object) -> bool:
+    """Does the argument ``name`` make the call draw? Values not known here may."""
+    arg = site.arg(position if position >= 0 else None, name)
+    if arg is None:
+        known, value = True, default
+    elif arg.star:
+        return True
+    else:
+        known, value = literal(arg.value)
+    if not known:
+        return True
+    if test == "true":
+        return bool(value)
+    if test == "notnone":
+        return value is not None
+    if test == "int":
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    return isinstance(test, tuple) and value in test
 
 
 def _seed_event(

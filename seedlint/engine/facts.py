@@ -51,8 +51,11 @@ class Draw:
     """A draw from a library's global generator.
 
     ``kind``: "draw" (a sampling call), "construct" (a layer constructor that initialises its
-    parameters from the global generator) or "stochastic" (a module such as ``nn.Dropout`` that
-    draws whenever the model holding it is called in training mode)."""
+    parameters from the global generator), "stochastic" (a module such as ``nn.Dropout`` that
+    draws whenever the model holding it is called in training mode), or a library call that
+    draws for the user (DESIGN, "Library calls that draw for you"): "library" (it draws when
+    called: ``train_test_split``), "fit" (the estimator or splitter it builds draws when fitted
+    or split) or "apply" (a random transform: it draws each time it is applied)."""
 
     lib: str
     api: str
@@ -61,6 +64,12 @@ class Draw:
     #: The call as written, shortened (``np.random.rand(3)``, ``nn.Linear(4, 2)``).
     text: str = ""
     kind: str = "draw"
+    #: Library calls: the argument that would seed it (``random_state``, ``seed``) for messages;
+    #: its value when not decided from this file alone (it draws only when that is ``None``);
+    #: the unsafe fix's (stream key, keyword, position) — empty when there is none.
+    param: str = ""
+    seed: Optional[VExpr] = None
+    fix: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,11 @@ class Call:
     #: A decorator applied to the definition it decorates (``args`` holds that definition):
     #: followed only when the decorator is project code.
     decorator: bool = False
+    #: A library call that draws for the user (a ``Draw`` of kind "library", "fit" or "apply"),
+    #: with ``library_of`` the library whose objects have the method (``df.sample()``:
+    #: "pandas"; it draws only when the receiver is not a project object) or "".
+    library: Optional[Draw] = None
+    library_of: str = ""
 
 
 @dataclass(frozen=True)

@@ -211,6 +211,28 @@ class Ext(Value):
 
 
 @dataclass(frozen=True, eq=False)
+class LibObj(Value):
+    """An object of an outside library that draws from a global generator when it is used
+    (DESIGN, "Library calls that draw for you"): an estimator or splitter built without
+    ``random_state`` draws when fitted or split, a random transform each time it is applied.
+    Objects that hold such objects (a pipeline, a search, ``Compose``, a torchvision dataset
+    given a transform) hold their draws too. ``pending``: (draw, its file, the call path)."""
+
+    pending: tuple[tuple[Draw, FileFacts, tuple[Site, ...]], ...]
+
+    def key(self) -> object:
+        cached = self.__dict__.get("_key")
+        if cached is None:
+            cached = ("B", tuple((d.api, f.path, d.order) for d, f, _ in self.pending))
+            object.__setattr__(self, "_key", cached)
+        return cached
+
+    @property
+    def fits(self) -> bool:
+        return any(d.kind == "fit" for d, _, _ in self.pending)
+
+
+@dataclass(frozen=True, eq=False)
 class Partial(Value):
     func: Value
     args: tuple[tuple[object, Value], ...] = ()
@@ -319,7 +341,7 @@ def _python_value(v: Value) -> tuple[bool, object]:
         return True, v.value
     if isinstance(v, ArgOpt):
         return (v.default is not None), v.default
-    if isinstance(v, (Func, Cls, Inst, Ext, Partial)):
+    if isinstance(v, (Func, Cls, Inst, Ext, Partial, LibObj)):
         return True, _OBJECT
     if isinstance(v, Seq):
         return True, tuple(_OBJECT for _ in v.items)
@@ -655,6 +677,10 @@ class Runner:
         #: How often worker-side code may have drawn; memo keys of walks during which it did.
         self.worker_drew = 0
         self.memo_drew: set[tuple[object, ...]] = set()
+        #: Library objects built that draw when fitted (an unknown receiver's ``.fit()`` may
+        #: be any of them), and those handed to DataLoaders whose workers apply them.
+        self.libobjs: list[LibObj] = []
+        self.worker_libobjs: list[tuple[LibObj, tuple[Site, ...]]] = []
 
     # --- driving ---------------------------------------------------------------------------
 
@@ -809,6 +835,8 @@ class Runner:
         "followed",
         "ctx",
         "later_steps",
+        "libobjs",
+        "worker_libobjs",
     )
 
     def _save(self) -> dict[str, object]:
@@ -846,6 +874,14 @@ class Runner:
             self.ctx = item.ctx
             self.later_steps = item.steps
             self._walk_function(func, [], None, None, may=True, depth=0)
+        for obj, steps in self.worker_libobjs:
+            # transforms a DataLoader's workers apply: seeded from the main torch generator
+            self.state = (
+                set(apis.ALL_LIBRARIES) if apis.TORCH in main_state else set()
+            ) | self.worker_seeded
+            self.ctx = WORKER
+            self.later_steps = steps
+            self._use(obj, None)
         self.state = main_state
         self.ctx = MAIN
 
@@ -1340,6 +1376,9 @@ class Runner:
         site = self._site(frame, ev)
         result: Value = UNKNOWN
         before = frozenset(self.state) if ev.with_end else None
+        library = self._library(ev, frame) if ev.library is not None else None
+        if library is not None and library.kind == "library":
+            self._draw(frame, library)
         if kind == "value":
             callee = self._eval(ev.receiver, frame) if ev.receiver is not None else UNKNOWN
             result = self._call_value(callee, args, frame, site, may)
@@ -1382,9 +1421,42 @@ class Runner:
                         self.result.seed_hints.append(name)
                 if ev.external is not None:
                     result = self._external(ev.external, args, frame, site, may)
+        if library is not None and library.kind in ("fit", "apply"):
+            mine = ((library, self.p.files[frame.key], self._steps(frame)),)
+            held = result.pending if isinstance(result, LibObj) else ()
+            result = LibObj(mine + held)
+            if library.kind == "fit":
+                self.libobjs.append(result)
         frame.results[ev.order] = result
         if ev.with_end and before is not None:
             self._enter_with(frame, ev, result, before, site, may)
+
+    def _library(self, ev: Call, frame: _Frame) -> Optional[Draw]:
+        """The draw of a library call that draws for the user, when it does here: its seed
+        argument is ``None`` as far as the run knows, and a method (``df.sample()``) is not
+        called on a project object."""
+        draw = ev.library
+        assert draw is not None
+        if ev.library_of and ev.receiver is not None:
+            recv = self._eval(ev.receiver, frame)
+            if any(isinstance(o, (Inst, Cls, Func)) for o in _options(recv)):
+                return None
+        if draw.seed is not None:
+            value = self._eval(draw.seed, frame)
+            if not any(
+                (isinstance(o, Lit) and o.value is None)
+                or (isinstance(o, ArgOpt) and o.default is None)
+                or (isinstance(o, Ext) and o.qualname in ("numpy.random", "numpy.random.mtrand"))
+                for o in _options(value)
+            ):
+                return None
+        return draw
+
+    def _use(self, obj: LibObj, frame: Optional[_Frame]) -> None:
+        """A library object is used (fitted, split, applied): what it holds draws now."""
+        for draw, facts, steps in obj.pending:
+            self._worker_may_draw()
+            self._hit(frame, facts, draw, steps)
 
     def _grow(
         self,
@@ -1512,6 +1584,10 @@ class Runner:
             return self._call_instance(callee, args, frame, site, may)
         if isinstance(callee, Partial):
             return self._call_value(callee.func, _merge(callee.args, args), frame, site, may)
+        if isinstance(callee, LibObj):
+            self._use(callee, frame)
+            self._hand_off(args, frame, site, may, None)
+            return UNKNOWN
         if isinstance(callee, Seq):
             # ``nn.Sequential(a, b)(x)``: each module in turn
             for item in callee.items:
@@ -1541,6 +1617,9 @@ class Runner:
         self._fire(None, frame)
         for _, v in args:
             self._escape_in(v, frame)
+            for item in _flatten(v):
+                if isinstance(item, LibObj):
+                    self._use(item, frame)
         if ctx in self.fired:
             return
         here = site or Site(frame.key, self.p.files[frame.key].path, Span(1, 1, 1, 1, 1), "…")
@@ -1604,6 +1683,11 @@ class Runner:
             if name in apis.MODULE_RETURNS_SELF:
                 return recv  # ``Net().to(device)`` is the same model
             return UNKNOWN
+        if isinstance(recv, LibObj):
+            if name in apis.LIBRARY_USES:
+                self._use(recv, frame)
+            self._hand_off(args, frame, site, may, None)
+            return recv if name in apis.LIBRARY_RETURNS_SELF else UNKNOWN
         if isinstance(recv, Cls):
             result = UNKNOWN
             for _, k, q in self.p.resolve(recv.key_, ("local", f"{recv.cls}.{name}")):
@@ -1625,6 +1709,9 @@ class Runner:
                 )
             )
             return ns if name == "parse_args" else Seq((ns, UNKNOWN))
+        if name in _FIT_METHODS:
+            for obj in self.libobjs:
+                self._use(obj, frame)
         self.state |= self.effects_by_name.get(name, frozenset())
         candidates = self.methods_by_name.get(name)
         ctxs = self.dispatched.setdefault(name, set())
@@ -1705,8 +1792,21 @@ class Runner:
             self._call_value(args[0][1], [], frame, site, True)
             self.state = saved
             return UNKNOWN
+        held = tuple(
+            p for _, a in args for v in _flatten(a) if isinstance(v, LibObj) for p in v.pending
+        )
+        if held and _wraps(q):
+            # ``Pipeline([...])``, ``GridSearchCV(est)``, ``Compose([...])``, ``CIFAR10(
+            # transform=t)``: the object built holds what it was given
+            self._hand_off(args, frame, site, may, q)
+            obj = LibObj(held)
+            if obj.fits:
+                self.libobjs.append(obj)
+            return obj
         if apis.non_calling(q):
             return UNKNOWN
+        if held:
+            self._use(LibObj(held), frame)  # ``cross_val_score(est, X, y)`` fits it
         if q in ("builtins.iter", "builtins.next") and args:
             for v in _options(args[0][1]):
                 if isinstance(v, Inst):
@@ -1738,6 +1838,8 @@ class Runner:
                     self._call_value(item, [], frame, site, True)
                 elif isinstance(item, Inst) and not wrapper:
                     self._handed(item, frame, site)
+                elif isinstance(item, LibObj) and q is None:
+                    self._use(item, frame)  # given to code outside the project: it uses it
 
     def _handed(self, inst: Inst, frame: _Frame, site: Optional[Site]) -> None:
         steps = (*self._steps(frame), site) if site is not None else self._steps(frame)
@@ -1786,6 +1888,13 @@ class Runner:
         self.result.loaders[spot] = self.result.loaders.get(spot, False) or in_workers
         dataset = named.get("dataset", UNKNOWN)
         for v in _flatten(dataset):
+            if isinstance(v, LibObj):
+                # a library dataset given a random transform: applied where items are loaded
+                if in_workers:
+                    self.result.worker_draws.add(spot)
+                    self.worker_libobjs.append((v, steps))
+                else:
+                    self._use(v, frame)
             if isinstance(v, Inst):
                 self.result.loader_datasets.setdefault(spot, set()).add((v.key_, v.cls))
                 self._enqueue_dataset(v, ctx, steps)
@@ -2187,6 +2296,17 @@ class Runner:
                 self._note_escape(item)
             elif isinstance(item, Partial) and isinstance(item.func, Func):
                 self._note_escape(item.func)
+
+
+#: Methods whose call on an object of unknown type may fit an estimator the run built.
+_FIT_METHODS = frozenset({"fit", "fit_transform", "fit_predict", "partial_fit", "split"})
+
+
+def _wraps(q: str) -> bool:
+    """Does the outside callable ``q`` build an object that holds its arguments (a class, or a
+    factory such as ``make_pipeline``)?"""
+    leaf = q.rsplit(".", 1)[-1]
+    return q in apis.LIBRARY_WRAPPERS or (leaf[:1].isupper() and not leaf.isupper())
 
 
 def _not_none(conditions: Sequence[Condition], v: VExpr) -> bool:

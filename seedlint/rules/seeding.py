@@ -129,7 +129,26 @@ class _UnseededGlobal(Rule):
         tests = {o.run.entry.path for o in others if o.run.test}
         extra = tuple(e for e in extra if e[0] not in tests)
         fix: Optional[Fix] = None
-        if not group.run.test:  # a test is seeded by a fixture, not by a line in its module
+        library = [h for g in (group, *others) for h in g.hits]
+        if all(h.draw.fix for h in library):
+            # library calls that take a seed: each gets its own stream of the run's seed
+            edits = tuple(
+                (
+                    h.path,
+                    h.span.line,
+                    h.span.column,
+                    h.span.end_line,
+                    h.span.end_column,
+                    *h.draw.fix,
+                )
+                for h in library
+            )
+            keys = ", ".join(
+                f'`{h.draw.param}=derive_seed("{h.draw.fix[0]}")`' for h in library[:2]
+            )
+            more = f" and {len(library) - 2} more" if len(library) > 2 else ""
+            fix = Fix("unsafe", f"pass {keys}{more}", "seed-args", data=edits)
+        elif not group.run.test:  # a test is seeded by a fixture, not by a line in its module
             fix = Fix(
                 "unsafe",
                 f"add `seed_everything(0)` to {entry.path} {where}{also}",
@@ -174,8 +193,18 @@ class _UnseededGlobal(Rule):
         path = _path(hit, group.run.entry.path)
         kind = hit.draw.kind
         generator = "torch's global generator" if self.lib == apis.TORCH else title
+        param = f"`{hit.draw.param}`" if hit.draw.param else ""
         if kind == "construct":
             what = f"{call} initialises model weights from {generator}{path}"
+        elif kind == "library" and hit.draw.param == "seed":
+            what = f"{call} without {param} takes its seed from {title}{path}"
+        elif kind == "library" and param:
+            what = f"{call} without {param} draws from {title}{path}"
+        elif kind == "fit":
+            verb = "split" if hit.draw.api.endswith(("Fold", "Split", "check_cv")) else "fitted"
+            what = f"{call} without {param} draws from {title} when it is {verb}{path}"
+        elif kind == "apply":
+            what = f"{call} draws from {generator} each time it is applied{path}"
         elif kind == "stochastic":
             what = (
                 f"{call} draws from {generator} whenever the model holding it runs in training "
@@ -190,6 +219,11 @@ class _UnseededGlobal(Rule):
                 "draw inside a function, or seed before the import"
             )
         if group.kind == "early":
+            if hit.draw.fix and all(h.draw.fix for h in group.hits):
+                return (
+                    f"{what} before {entry} seeds it: pass {param} or move `{self.seed_hint}` "
+                    "(or `seed_everything(...)`) ahead of this call"
+                )
             if kind == "construct":
                 return (
                     f"{what} before {entry} seeds it: build the model after "
@@ -205,6 +239,11 @@ class _UnseededGlobal(Rule):
                 "torch (each worker is seeded from the main process's torch generator), and it "
                 "never seeds torch: call `torch.manual_seed(...)` (or `seed_everything(...)`) "
                 "at the start of its main flow"
+            )
+        if hit.draw.fix and all(h.draw.fix for h in group.hits):
+            return (
+                f"{what}, which {entry} never seeds: pass {param} (or call "
+                f"`{self.seed_hint}` at the start of its main flow)"
             )
         if group.run.test:
             return (

@@ -1,0 +1,494 @@
+"""Derive the tables of ``seedlint/library_tables.py`` from the installed libraries.
+
+``tests/test_library_tables.py`` compares what these functions find with the committed tables
+and fails when a release adds or removes a call that draws; ``python -m tests.library_tables``
+prints the module to commit (``> seedlint/library_tables.py``).
+
+scikit-learn, pandas and ``datasets`` are introspected (imported); torchvision is read from its
+installed source files only (its compiled ops do not load next to a CPU torch build).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import inspect
+import os
+import pkgutil
+import warnings
+from collections.abc import Iterable
+from typing import Any, Optional
+
+from seedlint import apis
+
+# --- scikit-learn ------------------------------------------------------------------------------
+
+
+def _public_modules(package: Any) -> Iterable[Any]:
+    yield package
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        parts = info.name.split(".")
+        if any(p.startswith("_") or p in ("tests", "conftest") for p in parts):
+            continue
+        try:
+            yield importlib.import_module(info.name)
+        except Exception:  # optional dependencies (matplotlib, …)
+            continue
+
+
+def derive_sklearn() -> dict[str, tuple[str, int, object]]:
+    """Public callables of scikit-learn that take ``random_state``, by every public module that
+    exports them: qualname → ("call" for a function that draws when called, "use" for a class
+    whose instances draw when fitted or split; the position ``random_state`` takes when passed
+    positionally, -1 when keyword-only; its default)."""
+    import sklearn
+    import sklearn.experimental.enable_halving_search_cv
+    import sklearn.experimental.enable_iterative_imputer
+
+    out: dict[str, tuple[str, int, object]] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for module in _public_modules(sklearn):
+            names = getattr(module, "__all__", None)
+            if names is None:  # sklearn.dummy: what the module itself defines
+                names = [
+                    n
+                    for n in dir(module)
+                    if getattr(getattr(module, n, None), "__module__", "").startswith(
+                        (module.__name__ + ".", module.__name__ + "._")
+                    )
+                    or getattr(getattr(module, n, None), "__module__", "") == module.__name__
+                ]
+            for name in names:
+                if name.startswith("_"):
+                    continue
+                try:
+                    obj = getattr(module, name)
+                except Exception:
+                    continue
+                if not callable(obj) or inspect.ismodule(obj):
+                    continue
+                try:
+                    params = list(inspect.signature(obj).parameters.values())
+                except (TypeError, ValueError):
+                    continue
+                names_ = [p.name for p in params]
+                if "random_state" not in names_:
+                    continue
+                p = params[names_.index("random_state")]
+                position = -1
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and not any(
+                    q.kind == q.VAR_POSITIONAL for q in params[: names_.index("random_state")]
+                ):
+                    position = names_.index("random_state")
+                default = None if p.default is p.empty else p.default
+                if not isinstance(default, (int, type(None))):
+                    default = repr(default)
+                kind = "use" if inspect.isclass(obj) else "call"
+                if kind == "use" and "Base" in name:
+                    continue  # abstract bases (BaseShuffleSplit)
+                out[f"{module.__name__}.{name}"] = (kind, position, default)
+    return dict(sorted(out.items()))
+
+
+# --- pandas ------------------------------------------------------------------------------------
+
+
+def derive_pandas() -> dict[str, int]:
+    """Public pandas methods whose ``random_state`` goes through
+    ``pandas.core.common.random_state`` (numpy's global RandomState when it is None):
+    "Class.method" → the position of ``random_state`` among the method's parameters (self
+    excluded)."""
+    import pandas as pd
+    from pandas.core.groupby import DataFrameGroupBy, SeriesGroupBy
+
+    out: dict[str, int] = {}
+    for cls in (pd.DataFrame, pd.Series, DataFrameGroupBy, SeriesGroupBy):
+        for name, member in inspect.getmembers(cls):
+            if name.startswith("_") or not callable(member):
+                continue
+            try:
+                params = list(inspect.signature(member).parameters)
+            except (TypeError, ValueError):
+                continue
+            if "random_state" not in params:
+                continue
+            source = inspect.getsource(member)
+            if "random_state(" not in source:
+                continue
+            out[f"{cls.__name__}.{name}"] = params.index("random_state") - 1
+    return dict(sorted(out.items()))
+
+
+# --- Hugging Face datasets ---------------------------------------------------------------------
+
+
+def derive_datasets() -> dict[str, tuple[str, ...]]:
+    """Methods of ``datasets``' dataset classes that take a ``seed``: "Class.method" → the
+    parameters that seed them (``seed``, ``seeds``, ``generator``, ``generators``)."""
+    import datasets
+
+    out: dict[str, tuple[str, ...]] = {}
+    for cls in (
+        datasets.Dataset,
+        datasets.DatasetDict,
+        datasets.IterableDataset,
+        datasets.IterableDatasetDict,
+    ):
+        for name, member in inspect.getmembers(cls):
+            if name.startswith("_") or not callable(member):
+                continue
+            try:
+                params = inspect.signature(member).parameters
+            except (TypeError, ValueError):
+                continue
+            if "seed" not in params and "seeds" not in params:
+                continue
+            out[f"{cls.__name__}.{name}"] = tuple(
+                p for p in ("seed", "seeds", "generator", "generators") if p in params
+            )
+    return dict(sorted(out.items()))
+
+
+def hf_datasets_names() -> frozenset[str]:
+    """What ``import datasets`` exports (to tell Hugging Face's ``datasets`` from a project
+    package of that name)."""
+    import datasets
+
+    return frozenset(n for n in dir(datasets) if not n.startswith("_"))
+
+
+# --- torchvision (source only) -----------------------------------------------------------------
+
+
+def torchvision_root() -> Optional[str]:
+    spec = importlib.util.find_spec("torchvision")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return os.path.join(next(iter(spec.submodule_search_locations)), "transforms")
+
+
+_PY_DRAWS = {f"random.{n}" for n in apis.PYTHON_RANDOM_DRAWS}
+_TORCH_DRAWS = {f"torch.{n}" for n in apis.TORCH_DRAWS}
+
+
+def _dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else ""
+    return ""
+
+
+class _Func:
+    def __init__(self, node: ast.AST) -> None:
+        self.libs: set[str] = set()
+        self.self_calls: set[str] = set()
+        self.global_calls: set[str] = set()
+        for n in ast.walk(node):
+            if not isinstance(n, ast.Call):
+                continue
+            name = _dotted(n.func)
+            if name in _TORCH_DRAWS:
+                self.libs.add(apis.TORCH)
+            elif name in _PY_DRAWS:
+                self.libs.add(apis.PYTHON)
+            elif isinstance(n.func, ast.Attribute):
+                attr = n.func.attr
+                if attr in apis.TORCH_TENSOR_SAMPLERS or attr in ("sample", "rsample"):
+                    self.libs.add(apis.TORCH)  # ``torch.empty(1).uniform_``, a distribution
+                elif isinstance(n.func.value, ast.Name) and n.func.value.id in ("self", "cls"):
+                    self.self_calls.add(attr)
+                elif isinstance(n.func.value, ast.Name):
+                    self.self_calls.add(attr)  # ``RandomCrop.get_params(...)``-style
+            elif isinstance(n.func, ast.Name):
+                self.global_calls.add(n.func.id)
+        for n in ast.walk(node):
+            # kernels passed as values: ``self._call_kernel(F.gaussian_noise, …)``
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "F":
+                self.global_calls.add(n.attr)
+
+
+def _parse_tree(
+    root: str,
+) -> tuple[dict[str, tuple[list[str], dict[str, _Func]]], dict[str, _Func]]:
+    """Every class (by name: bases, methods) and module-level function under ``root``."""
+    classes: dict[str, tuple[list[str], dict[str, _Func]]] = {}
+    functions: dict[str, _Func] = {}
+    for folder, _, files in os.walk(root):
+        for file in sorted(files):
+            if not file.endswith(".py"):
+                continue
+            with open(os.path.join(folder, file), encoding="utf-8") as fh:
+                tree = ast.parse(fh.read())
+            for node in tree.body:
+                if isinstance(node, ast.ClassDef):
+                    methods = {
+                        m.name: _Func(m)
+                        for m in node.body
+                        if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    }
+                    bases = [_dotted(b).rsplit(".", 1)[-1] for b in node.bases]
+                    classes.setdefault(node.name, (bases, methods))
+                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    functions.setdefault(node.name, _Func(node))
+    return classes, functions
+
+
+def _exports(root: str) -> dict[str, list[str]]:
+    """Public module → the names it exports, from ``__init__.py`` and ``__all__`` lists."""
+
+    def module_all(path: str) -> list[str]:
+        with open(path, encoding="utf-8") as fh:
+            tree = ast.parse(fh.read())
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+            ):
+                value = ast.literal_eval(node.value)
+                return [str(v) for v in value]
+        return []
+
+    def init_names(folder: str) -> list[str]:
+        with open(os.path.join(folder, "__init__.py"), encoding="utf-8") as fh:
+            tree = ast.parse(fh.read())
+        names: list[str] = []
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+                if any(a.name == "*" for a in node.names):
+                    names += module_all(os.path.join(folder, node.module + ".py"))
+                else:
+                    names += [a.asname or a.name for a in node.names]
+        return names
+
+    out = {
+        "torchvision.transforms": init_names(root),
+        "torchvision.transforms.v2": init_names(os.path.join(root, "v2")),
+    }
+    for module in ("transforms", "autoaugment"):
+        out[f"torchvision.transforms.{module}"] = module_all(os.path.join(root, module + ".py"))
+    return out
+
+
+def derive_torchvision(root: str) -> tuple[dict[str, str], dict[str, str]]:
+    """torchvision's random transforms, from its source: (public class qualname → the library
+    whose global generator it draws from when applied; public ``Class.get_params`` static
+    methods that draw → that library). v1 and v2 share class names but not code: each public
+    module's names are looked up among the classes its own files define."""
+    v2_root = os.path.join(root, "v2")
+    v2_classes, v2_funcs = _parse_tree(v2_root)
+    # v1 lives in its own files (the folder also holds v2)
+    v1_only: dict[str, tuple[list[str], dict[str, _Func]]] = {}
+    v1_fn: dict[str, _Func] = {}
+    for file in ("transforms.py", "autoaugment.py", "_presets.py"):
+        c, f = _parse_tree_file(os.path.join(root, file))
+        v1_only.update(c)
+        v1_fn.update(f)
+
+    def draws(
+        classes: dict[str, tuple[list[str], dict[str, _Func]]],
+        funcs: dict[str, _Func],
+        cls: str,
+        entry: tuple[str, ...],
+    ) -> set[str]:
+        def resolve(c: str, method: str, seen: frozenset[str] = frozenset()) -> Optional[_Func]:
+            if c not in classes or c in seen:
+                return None
+            bases, methods = classes[c]
+            if method in methods:
+                return methods[method]
+            for b in bases:
+                found = resolve(b, method, seen | {c})
+                if found is not None:
+                    return found
+            return None
+
+        libs: set[str] = set()
+        stack = [m for m in entry]
+        done: set[str] = set()
+        fstack: list[str] = []
+        while stack:
+            m = stack.pop()
+            if m in done:
+                continue
+            done.add(m)
+            f = resolve(cls, m)
+            if f is None:
+                continue
+            libs |= f.libs
+            stack += list(f.self_calls)
+            fstack += list(f.global_calls)
+        fdone: set[str] = set()
+        while fstack:
+            name = fstack.pop()
+            if name in fdone or name not in funcs:
+                continue
+            fdone.add(name)
+            libs |= funcs[name].libs
+            fstack += list(funcs[name].global_calls)
+        return libs
+
+    classes_out: dict[str, str] = {}
+    params_out: dict[str, str] = {}
+    for module, names in _exports(root).items():
+        v2 = module.endswith(".v2")
+        classes = v2_classes if v2 else v1_only
+        funcs = v2_funcs if v2 else v1_fn
+        for name in names:
+            if name not in classes:
+                continue
+            libs = draws(classes, funcs, name, ("forward", "__call__"))
+            if libs:
+                classes_out[f"{module}.{name}"] = (
+                    apis.TORCH if apis.TORCH in libs else sorted(libs)[0]
+                )
+            if "get_params" in classes[name][1]:
+                plibs = draws(classes, funcs, name, ("get_params",))
+                if plibs:
+                    params_out[f"{module}.{name}.get_params"] = (
+                        apis.TORCH if apis.TORCH in plibs else sorted(plibs)[0]
+                    )
+    # public functional kernels that draw (``v2.functional.gaussian_noise``)
+    functional = os.path.join(v2_root, "functional")
+    if os.path.isfile(os.path.join(functional, "__init__.py")):
+        for name in _init_names(functional):
+            f = v2_funcs.get(name)
+            if f is None:
+                continue
+            libs = _function_draws(v2_funcs, name)
+            if libs:
+                params_out[f"torchvision.transforms.v2.functional.{name}"] = (
+                    apis.TORCH if apis.TORCH in libs else sorted(libs)[0]
+                )
+    return dict(sorted(classes_out.items())), dict(sorted(params_out.items()))
+
+
+def _function_draws(funcs: dict[str, _Func], name: str) -> set[str]:
+    libs: set[str] = set()
+    stack, done = [name], set()
+    while stack:
+        n = stack.pop()
+        if n in done or n not in funcs:
+            continue
+        done.add(n)
+        libs |= funcs[n].libs
+        stack += list(funcs[n].global_calls)
+    return libs
+
+
+def _init_names(folder: str) -> list[str]:
+    with open(os.path.join(folder, "__init__.py"), encoding="utf-8") as fh:
+        tree = ast.parse(fh.read())
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            names += [a.asname or a.name for a in node.names if a.name != "*"]
+    return names
+
+
+def _parse_tree_file(
+    path: str,
+) -> tuple[dict[str, tuple[list[str], dict[str, _Func]]], dict[str, _Func]]:
+    classes: dict[str, tuple[list[str], dict[str, _Func]]] = {}
+    functions: dict[str, _Func] = {}
+    if not os.path.isfile(path):
+        return classes, functions
+    with open(path, encoding="utf-8") as fh:
+        tree = ast.parse(fh.read())
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            methods = {
+                m.name: _Func(m)
+                for m in node.body
+                if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+            }
+            classes[node.name] = ([_dotted(b).rsplit(".", 1)[-1] for b in node.bases], methods)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions[node.name] = _Func(node)
+    return classes, functions
+
+
+# --- the module --------------------------------------------------------------------------------
+
+
+def render() -> str:
+    root = torchvision_root()
+    assert root is not None, "torchvision is not installed"
+    import datasets
+    import pandas
+    import sklearn
+
+    tv_classes, tv_params = derive_torchvision(root)
+    version = _version("torchvision")
+    lines = [
+        '"""Library calls that draw from a global generator for the user: GENERATED by',
+        "``python -m tests.library_tables`` from the installed libraries (scikit-learn",
+        f"{sklearn.__version__}, pandas {pandas.__version__}, datasets {datasets.__version__},",
+        f"torchvision {version} read as source). Do not edit: ``tests/test_library_tables.py``",
+        'fails when these drift from the installed libraries."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        '#: scikit-learn: qualname → ("call": draws when called, "use": its instances draw when',
+        "#: fitted or split; position of ``random_state`` or -1 (keyword-only); its default).",
+        "SKLEARN: dict[str, tuple[str, int, object]] = {",
+    ]
+    for k, v in derive_sklearn().items():
+        lines.append(f"    {k!r}: {v!r},")
+    lines += [
+        "}",
+        "",
+        "#: pandas methods whose ``random_state`` None means numpy's global RandomState:",
+        '#: "Class.method" → position of ``random_state`` (self excluded).',
+        "PANDAS: dict[str, int] = {",
+    ]
+    for k2, v2 in derive_pandas().items():
+        lines.append(f"    {k2!r}: {v2!r},")
+    lines += [
+        "}",
+        "",
+        '#: Hugging Face ``datasets``: "Class.method" → the parameters that seed it.',
+        "DATASETS: dict[str, tuple[str, ...]] = {",
+    ]
+    for k3, v3 in derive_datasets().items():
+        lines.append(f"    {k3!r}: {v3!r},")
+    lines += [
+        "}",
+        "",
+        "#: What ``import datasets`` (Hugging Face) exports.",
+        "DATASETS_EXPORTS: frozenset[str] = frozenset(",
+        "    {",
+    ]
+    for name in sorted(hf_datasets_names()):
+        lines.append(f"        {name!r},")
+    lines += [
+        "    }",
+        ")",
+        "",
+        "#: torchvision random transforms: public qualname → the library drawn from when applied.",
+        "TORCHVISION: dict[str, str] = {",
+    ]
+    for k4, v4 in tv_classes.items():
+        lines.append(f"    {k4!r}: {v4!r},")
+    lines += [
+        "}",
+        "",
+        "#: torchvision functions and ``get_params`` static methods that draw when called.",
+        "TORCHVISION_CALLS: dict[str, str] = {",
+    ]
+    for k5, v5 in tv_params.items():
+        lines.append(f"    {k5!r}: {v5!r},")
+    lines += ["}", ""]
+    return "\n".join(lines)
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import version
+
+    return version(dist)
+
+
+if __name__ == "__main__":
+    print(render(), end="")
