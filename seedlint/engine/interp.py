@@ -220,6 +220,9 @@ class LibObj(Value):
 
     pending: tuple[tuple[Draw, FileFacts, tuple[Site, ...]], ...]
 
+    def __repr__(self) -> str:
+        return f"LibObj({', '.join(d.api for d, _, _ in self.pending)})"
+
     def key(self) -> object:
         cached = self.__dict__.get("_key")
         if cached is None:
@@ -957,6 +960,8 @@ class Runner:
                 or self.constructs
                 or self.modes
                 or self.registered
+                or self.libobjs
+                or self.worker_libobjs
             )
         )
 
@@ -984,6 +989,8 @@ class Runner:
         self.constructs.update({i + shift: owners for i, owners in got["constructs"].items()})
         self.dropped |= {i + shift for i in got["dropped"]}
         self.armed += got["armed"]
+        self.libobjs += got["libobjs"]
+        self.worker_libobjs += got["worker_libobjs"]
         self.fired_owners |= got["fired_owners"]
         self.modes |= got["modes"]
         self.instances.update(got["instances"])
@@ -1039,6 +1046,8 @@ class Runner:
             "constructs": other.constructs,
             "dropped": other.dropped,
             "armed": other.armed,
+            "libobjs": other.libobjs,
+            "worker_libobjs": other.worker_libobjs,
             "fired_owners": other.fired_owners,
             "modes": other.modes,
             "instances": other.instances,
@@ -1408,6 +1417,16 @@ class Runner:
                         )
                     elif rkind == "class":
                         result = self._instantiate(Cls(k, q), args, frame, site, may)
+            elif (
+                kind == "import"
+                and (variable := self.p.module_variable(frame.key, target)) is not None
+                and isinstance(
+                    value := self.module_env.get(variable[0], {}).get(variable[1], UNKNOWN),
+                    (LibObj, Inst, Partial, Func),
+                )
+            ):
+                # ``from augment import train_tf; train_tf(img)``: a module-level object
+                result = self._call_value(value, args, frame, site, may)
             elif (obj := self._module_object(frame.key, target)) is not None:
                 # ``HEADS.build(cfg)`` where ``HEADS`` is a project module's object
                 value, method = obj
@@ -1452,9 +1471,13 @@ class Runner:
                 return None
         return draw
 
-    def _use(self, obj: LibObj, frame: Optional[_Frame]) -> None:
-        """A library object is used (fitted, split, applied): what it holds draws now."""
-        for draw, facts, steps in obj.pending:
+    def _use(self, obj: LibObj, frame: Optional[_Frame], site: Optional[Site] = None) -> None:
+        """A library object is used (fitted, split, applied) at ``site``: what it holds draws
+        now (messages give the path to the use: ``train.py:9 search.fit(X, y)``)."""
+        steps = self._steps(frame)
+        if site is not None and self.followed:
+            steps = (*steps, site)
+        for draw, facts, _ in obj.pending:
             self._worker_may_draw()
             self._hit(frame, facts, draw, steps)
 
@@ -1585,7 +1608,7 @@ class Runner:
         if isinstance(callee, Partial):
             return self._call_value(callee.func, _merge(callee.args, args), frame, site, may)
         if isinstance(callee, LibObj):
-            self._use(callee, frame)
+            self._use(callee, frame, site)
             self._hand_off(args, frame, site, may, None)
             return UNKNOWN
         if isinstance(callee, Seq):
@@ -1619,7 +1642,7 @@ class Runner:
             self._escape_in(v, frame)
             for item in _flatten(v):
                 if isinstance(item, LibObj):
-                    self._use(item, frame)
+                    self._use(item, frame, site)
         if ctx in self.fired:
             return
         here = site or Site(frame.key, self.p.files[frame.key].path, Span(1, 1, 1, 1, 1), "…")
@@ -1685,7 +1708,7 @@ class Runner:
             return UNKNOWN
         if isinstance(recv, LibObj):
             if name in apis.LIBRARY_USES:
-                self._use(recv, frame)
+                self._use(recv, frame, site)
             self._hand_off(args, frame, site, may, None)
             return recv if name in apis.LIBRARY_RETURNS_SELF else UNKNOWN
         if isinstance(recv, Cls):
@@ -1711,7 +1734,7 @@ class Runner:
             return ns if name == "parse_args" else Seq((ns, UNKNOWN))
         if name in _FIT_METHODS:
             for obj in self.libobjs:
-                self._use(obj, frame)
+                self._use(obj, frame, site)
         self.state |= self.effects_by_name.get(name, frozenset())
         candidates = self.methods_by_name.get(name)
         ctxs = self.dispatched.setdefault(name, set())
@@ -1806,7 +1829,7 @@ class Runner:
         if apis.non_calling(q):
             return UNKNOWN
         if held:
-            self._use(LibObj(held), frame)  # ``cross_val_score(est, X, y)`` fits it
+            self._use(LibObj(held), frame, site)  # ``cross_val_score(est, X, y)`` fits it
         if q in ("builtins.iter", "builtins.next") and args:
             for v in _options(args[0][1]):
                 if isinstance(v, Inst):
@@ -1839,7 +1862,7 @@ class Runner:
                 elif isinstance(item, Inst) and not wrapper:
                     self._handed(item, frame, site)
                 elif isinstance(item, LibObj) and q is None:
-                    self._use(item, frame)  # given to code outside the project: it uses it
+                    self._use(item, frame, site)  # given to code outside the project: it uses it
 
     def _handed(self, inst: Inst, frame: _Frame, site: Optional[Site]) -> None:
         steps = (*self._steps(frame), site) if site is not None else self._steps(frame)
@@ -1894,7 +1917,7 @@ class Runner:
                     self.result.worker_draws.add(spot)
                     self.worker_libobjs.append((v, steps))
                 else:
-                    self._use(v, frame)
+                    self._use(v, frame, site)
             if isinstance(v, Inst):
                 self.result.loader_datasets.setdefault(spot, set()).add((v.key_, v.cls))
                 self._enqueue_dataset(v, ctx, steps)
@@ -2306,7 +2329,7 @@ def _wraps(q: str) -> bool:
     """Does the outside callable ``q`` build an object that holds its arguments (a class, or a
     factory such as ``make_pipeline``)?"""
     leaf = q.rsplit(".", 1)[-1]
-    return q in apis.LIBRARY_WRAPPERS or (leaf[:1].isupper() and not leaf.isupper())
+    return q in apis.LIBRARY_WRAPPERS or leaf[:1].isupper()
 
 
 def _not_none(conditions: Sequence[Condition], v: VExpr) -> bool:
