@@ -371,14 +371,26 @@ class UnseededNumpyGlobal(_UnseededGlobal):
     code = "RNG002"
     name = "unseeded-numpy-global"
     fixable = "unsafe"
-    fix_safety = _FIX_SAFETY
     summary = "legacy `numpy.random.*` draw while NumPy's global RNG is unseeded"
     lib = apis.NUMPY
     seed_hint = "np.random.seed(...)"
     what = (
         "Finds draws from NumPy's legacy global `RandomState` (`np.random.rand`, `randn`, "
         "`shuffle`, `choice`, … — the 50 functions of `numpy.random`) that run before the "
-        "program seeds it.\n" + _WHEN.format(lib="NumPy")
+        "program seeds it, and **library calls that draw from it for you**: scikit-learn "
+        "callables whose `random_state` is absent or `None` — functions such as "
+        "`train_test_split`, `shuffle`, `resample` and the `make_*` generators draw when "
+        "called; estimators and splitters (`RandomForestClassifier()`, `KMeans()`, "
+        "`KFold(shuffle=True)`) draw when fitted or split (`fit`, `fit_transform`, `split`, "
+        "or handed to `cross_val_score` or a search or pipeline that is fitted), and are "
+        "reported at their constructor; configurations that do not use their `random_state` "
+        "are not draws (`LogisticRegression()` with its default solver, `SVC()` without "
+        "`probability=True`, `KFold` without `shuffle`, `Lasso` with cyclic selection); "
+        "pandas `DataFrame`/`Series`/`groupby` `.sample()` without `random_state`; Hugging "
+        "Face `datasets`' `shuffle()`/`train_test_split()` without `seed`/`generator` (their "
+        "seed comes from NumPy's global state). A fixed int or a seeded `RandomState`/"
+        "`Generator` passed as `random_state` is not a draw; an unseeded one is RNG101.\n"
+        + _WHEN.format(lib="NumPy")
     )
     why = (
         "NumPy's global generator is seeded from OS entropy at import: every run draws "
@@ -388,7 +400,18 @@ class UnseededNumpyGlobal(_UnseededGlobal):
     how_to_fix = (
         "Seed it at the start of the main flow (`np.random.seed(seed)` or "
         "`seedlint_runtime.seed_everything(seed)`), or better, draw from a generator you pass "
-        "around: `rng = np.random.default_rng(seed)`; `rng.normal(...)`."
+        "around: `rng = np.random.default_rng(seed)`; `rng.normal(...)`. Library calls take "
+        "their own seed: `random_state=`, `seed=`; the fix passes "
+        '`random_state=derive_seed("module:scope:name")`, a stream of the run\'s seed.'
+    )
+    fix_safety = (
+        _FIX_SAFETY
+        + """
+When every draw of the finding is a library call that takes a seed, the fix instead passes
+`random_state=derive_seed("module:scope:name")` (`seed=` for `datasets`) to each of them: a
+stream of the run's seed (`seed_everything`'s, else 0) named after the call. Unsafe: it
+chooses a seed, so the split, the fitted model and every number after them change.
+"""
     )
     invalid: ClassVar[list[Invalid]] = [
         Invalid(
@@ -415,6 +438,27 @@ class UnseededNumpyGlobal(_UnseededGlobal):
                 print(npr.rand())
             """,
             lines=(4,),
+        ),
+        Invalid(
+            """
+            import pandas as pd
+            from sklearn.ensemble import RandomForestClassifier
+            from sklearn.model_selection import GridSearchCV, train_test_split
+
+            def main():
+                df = pd.read_csv("train.csv").sample(frac=1)
+                X_tr, X_te, y_tr, y_te = train_test_split(df.drop(columns="y"), df.y)
+                search = GridSearchCV(RandomForestClassifier(), {"max_depth": [3, 5]})
+                search.fit(X_tr, y_tr)
+                print(search.score(X_te, y_te))
+
+            if __name__ == "__main__":
+                main()
+            """,
+            lines=(6,),
+            related=(7, 8),
+            note="library calls that draw from NumPy's global RNG: one cause (NumPy is never "
+            "seeded), one finding; the forest draws when the search fits it",
         ),
     ]
     valid: ClassVar[list[Valid]] = [
@@ -449,6 +493,25 @@ class UnseededNumpyGlobal(_UnseededGlobal):
             """,
             note="conditional seeding counts as seeding",
         ),
+        Valid(
+            """
+            from sklearn.datasets import make_classification
+            from sklearn.ensemble import RandomForestClassifier
+            from sklearn.linear_model import LogisticRegression
+            from sklearn.model_selection import KFold, cross_val_score
+
+            def main():
+                X, y = make_classification(random_state=0)
+                rf = RandomForestClassifier(random_state=0)
+                print(cross_val_score(rf, X, y, cv=KFold(5)).mean())
+                print(cross_val_score(LogisticRegression(), X, y).mean())
+
+            if __name__ == "__main__":
+                main()
+            """,
+            note="library calls given a seed; LogisticRegression's default solver and KFold "
+            "without shuffle draw nothing",
+        ),
     ]
 
 
@@ -474,8 +537,13 @@ class UnseededTorchGlobal(_UnseededGlobal):
         "that builds it; building a model is not a draw when the same flow then loads weights "
         "into it (`load_state_dict`, `from_pretrained`, `load_checkpoint`), and dropout does "
         "not draw in a flow that only evaluates (`.eval()`, never `.train()`; `torch.no_grad()` "
-        "does not switch dropout off). Calls given `generator=` draw from that generator and "
-        "are not reported; data-order APIs are RNG302/RNG303.\n" + _WHEN.format(lib="torch")
+        "does not switch dropout off). torchvision's **random transforms** (`RandomCrop`, "
+        "`RandomHorizontalFlip`, `ColorJitter`, `RandAugment`, … v1 and v2, and `Compose`s "
+        "holding them) draw each time they are applied: in the main process they are reported "
+        "at their constructor; in DataLoader workers they are seeded by torch's worker seeding "
+        "exactly when the main process seeds torch. Calls given `generator=` draw from that "
+        "generator and are not reported; data-order APIs are RNG302/RNG303.\n"
+        + _WHEN.format(lib="torch")
     )
     why = (
         "Without `torch.manual_seed`, torch's default generator starts from a fresh OS seed: "
@@ -567,8 +635,45 @@ class UnseededTorchGlobal(_UnseededGlobal):
             related=(6,),
             note="one missing seed, one finding: the other draws are related locations",
         ),
+        Invalid(
+            """
+            from PIL import Image
+            from torchvision import transforms as T
+
+            augment = T.Compose([T.RandomResizedCrop(224), T.ToTensor()])
+
+            def main(path):
+                crops = [augment(Image.open(path)) for _ in range(4)]
+                print([c.mean() for c in crops])
+
+            if __name__ == "__main__":
+                main("cat.jpg")
+            """,
+            lines=(4,),
+            note="a random transform applied in the main process draws from torch's global "
+            "generator",
+        ),
     ]
     valid: ClassVar[list[Valid]] = [
+        Valid(
+            """
+            import torch
+            from torch.utils.data import DataLoader
+            from torchvision import datasets, transforms as T
+
+            def main():
+                torch.manual_seed(0)
+                augment = T.Compose([T.RandomCrop(32, padding=4), T.ToTensor()])
+                train = datasets.CIFAR10("data", train=True, transform=augment)
+                for x, y in DataLoader(train, batch_size=128, shuffle=True, num_workers=4):
+                    pass
+
+            if __name__ == "__main__":
+                main()
+            """,
+            note="transforms applied in DataLoader workers are seeded from the main process's "
+            "torch seed",
+        ),
         Valid(
             """
             import torch
