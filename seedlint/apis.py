@@ -401,6 +401,7 @@ def non_calling(qualname: str) -> bool:
 NON_CALLING = frozenset(
     {
         "builtins.print",
+        "builtins.dict",
         "builtins.len",
         "builtins.isinstance",
         "builtins.id",

@@ -483,3 +483,66 @@ def test_get_params_draws_where_it_is_called(tree) -> None:
         }
     )
     assert labelled(root, ("RNG003",)) == ["crop.py:4: RNG003"]
+
+
+def test_fitting_a_deterministic_estimator_does_not_fit_the_others(tree) -> None:
+    root = tree(
+        {
+            "card.py": """
+                import numpy as np
+                from sklearn.ensemble import RandomForestClassifier
+                from sklearn.linear_model import LogisticRegression
+
+                CANDIDATES = {"forest": RandomForestClassifier(n_estimators=200)}
+
+                def main():
+                    card = {k: m.get_params() for k, m in CANDIDATES.items()}
+                    lr = LogisticRegression(max_iter=200)
+                    lr.fit(np.zeros((4, 2)), np.zeros(4))
+                    return card, lr
+
+                if __name__ == "__main__":
+                    main()
+            """
+        }
+    )
+    assert labelled(root) == []
+
+
+def test_a_seed_left_none_in_a_config_dict_copy(tree) -> None:
+    config = """
+        DEFAULTS = {"n_estimators": 60, "seed": SEED}
+
+        def load_config(**overrides):
+            cfg = dict(DEFAULTS)
+            cfg.update(overrides)
+            return cfg
+    """
+    fit = """
+        import numpy as np
+        from sklearn.ensemble import RandomForestRegressor
+        from config import load_config
+
+        def main():
+            cfg = load_config()
+            model = RandomForestRegressor(cfg["n_estimators"], random_state=cfg["seed"])
+            return model.fit(np.zeros((4, 2)), np.zeros(4))
+
+        if __name__ == "__main__":
+            main()
+    """
+    root = tree({"config.py": config.replace("SEED", "None"), "fit.py": fit})
+    assert labelled(root) == ["fit.py:7: RNG002"]
+    fixed = write_tree(root / "fixed", {"config.py": config.replace("SEED", "0"), "fit.py": fit})
+    assert labelled(fixed) == []
+    # an override that is not known may set the seed: not reported
+    unknown = write_tree(
+        root / "unknown",
+        {
+            "config.py": config.replace("SEED", "None"),
+            "fit.py": fit.replace("load_config()", "load_config(**dict(os.environ))").replace(
+                "import numpy as np", "import os\n        import numpy as np"
+            ),
+        },
+    )
+    assert labelled(unknown) == []

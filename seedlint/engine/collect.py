@@ -1585,7 +1585,7 @@ def _events_for_call(
 
 #: Builtins that call what they are given (``map(f, xs)``, ``sorted(xs, key=f)``) or use an
 #: object's protocol (``iter(ds)``, ``next(it)``).
-_BUILTIN_HANDOFFS = frozenset({"map", "filter", "sorted", "min", "max", "iter", "next"})
+_BUILTIN_HANDOFFS = frozenset({"map", "filter", "sorted", "min", "max", "iter", "next", "dict"})
 
 
 #: Names that only Hugging Face's ``datasets`` exports (a project package named ``datasets``

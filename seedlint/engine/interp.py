@@ -1440,6 +1440,14 @@ class Runner:
                         self.result.seed_hints.append(name)
                 if ev.external is not None:
                     result = self._external(ev.external, args, frame, site, may)
+        if (
+            library is None
+            and ev.external is not None
+            and ev.external.startswith(_LIBRARY_ROOTS)
+            and _wraps(ev.external)
+            and result is UNKNOWN
+        ):
+            result = LibObj(())  # a library object that draws nothing when used
         if library is not None and library.kind in ("fit", "apply"):
             mine = ((library, self.p.files[frame.key], self._steps(frame)),)
             held = result.pending if isinstance(result, LibObj) else ()
@@ -1491,17 +1499,31 @@ class Runner:
     ) -> bool:
         """``hooks.append(fn)`` on a list the run knows (a local, a module variable, a
         ``self`` attribute): the list now holds ``fn`` too."""
-        if name not in ("append", "extend", "insert", "add") or not isinstance(recv, Seq):
-            return False
         where = ev.receiver
         if where is None or where[0] not in ("local", "global", "self"):
             return False
-        given = [v for k, v in args if isinstance(k, int)]
-        if not given:
+        grown: Value
+        if name == "update" and isinstance(recv, DictV):
+            # ``cfg = dict(DEFAULTS); cfg.update(overrides)``: known keys replace, unknown
+            # ones make the mapping unknown
+            given = [v for k, v in args if isinstance(k, int)]
+            keywords = [(k, v) for k, v in args if isinstance(k, str) and k not in ("*", "**")]
+            if len(given) > 1 or any(k in ("*", "**") for k, _ in args) or (given and not (isinstance(given[0], DictV) and given[0].complete)):
+                grown = UNKNOWN
+            else:
+                new = dict(recv.items)
+                for k, v in (*(given[0].items if given else ()), *keywords):  # type: ignore[attr-defined]
+                    new[k] = v
+                grown = DictV(tuple(new.items()), recv.complete)
+        elif name in ("append", "extend", "insert", "add") and isinstance(recv, Seq):
+            given = [v for k, v in args if isinstance(k, int)]
+            if not given:
+                return False
+            added = given[-1]
+            new_items = list(_flatten(added, dicts=False)) if name == "extend" else [added]
+            grown = Seq((*recv.items, *new_items)[-_MAX_ITEMS:])
+        else:
             return False
-        added = given[-1]
-        new_items = list(_flatten(added, dicts=False)) if name == "extend" else [added]
-        grown = Seq((*recv.items, *new_items)[-_MAX_ITEMS:])
         if where[0] == "local":
             frame.env[where[1]] = grown
         elif where[0] == "global":
@@ -1799,6 +1821,8 @@ class Runner:
         if q in apis.DATALOADERS:
             self._dataloader(args, frame, site)
             return UNKNOWN
+        if q == "builtins.dict" and len(args) == 1 and isinstance(args[0][1], DictV):
+            return args[0][1]  # ``dict(DEFAULTS)``: a copy with the same entries
         container = apis.MODULE_CONTAINERS.get(q)
         if container is not None:
             # ``nn.ModuleList(blocks)``, ``nn.Sequential(a, b)``: the modules they hold
@@ -1818,7 +1842,7 @@ class Runner:
         held = tuple(
             p for _, a in args for v in _flatten(a) if isinstance(v, LibObj) for p in v.pending
         )
-        if held and _wraps(q):
+        if _wraps(q) and (held or q.startswith(_LIBRARY_ROOTS)):
             # ``Pipeline([...])``, ``GridSearchCV(est)``, ``Compose([...])``, ``CIFAR10(
             # transform=t)``: the object built holds what it was given
             self._hand_off(args, frame, site, may, q)
@@ -2067,9 +2091,11 @@ class Runner:
         extra_pos: list[Value] = []
         extra_kw: list[tuple[object, Value]] = []
         names = (*scope.params, *scope.kwonly)
+        mapping = False  # ``**config``: keywords not known here
         for k, v in args:
             if k in ("*", "**"):
                 star = star or k == "*"
+                mapping = True
                 continue
             if isinstance(k, int):
                 if k < len(scope.params):
@@ -2090,7 +2116,7 @@ class Runner:
         if scope.star:
             env[scope.star] = UNKNOWN if star else Seq(tuple(extra_pos))
         if scope.starstar:
-            env[scope.starstar] = DictV(tuple(extra_kw), complete=not star)
+            env[scope.starstar] = DictV(tuple(extra_kw), complete=not mapping)
         return env
 
     def _eval_default(self, default: VExpr, key: str) -> Value:
@@ -2320,6 +2346,10 @@ class Runner:
             elif isinstance(item, Partial) and isinstance(item.func, Func):
                 self._note_escape(item.func)
 
+
+#: Libraries whose objects are followed as such even when they draw nothing (a
+#: ``LogisticRegression()`` fitted is not some other estimator of the run).
+_LIBRARY_ROOTS = ("sklearn.", "torchvision.transforms.", "torchvision.datasets.")
 
 #: Methods whose call on an object of unknown type may fit an estimator the run built.
 _FIT_METHODS = frozenset({"fit", "fit_transform", "fit_predict", "partial_fit", "split"})

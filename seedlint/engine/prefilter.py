@@ -64,6 +64,9 @@ class Triggers:
         a = apis
         # Every way to reach ``random`` / ``numpy.random`` / ``torch.random`` names the module.
         standalone = {"random", *_RULE_WORDS}
+        # Libraries that draw for the user (``from sklearn… import``, ``import pandas``): the
+        # import names the library.
+        standalone |= {"sklearn", "pandas", "datasets", "torchvision"}
         tables: tuple[object, ...] = (
             a.NUMPY_BIT_GENERATORS,
             a.NUMPY_SEEDABLE_CONSTRUCTORS,
