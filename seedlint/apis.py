@@ -998,11 +998,13 @@ def library_method(method: str) -> Optional[tuple[str, LibraryCall]]:
             return "pandas", LibraryCall(NUMPY, f"pandas.{name}", "call", "random_state", position)
     for name, params in t.DATASETS.items():
         if name.rsplit(".", 1)[-1] == method:
-            also = tuple(p for p in params if p != "seed")
+            # ``Dataset.shuffle(seed)``; ``DatasetDict.shuffle(seeds)`` takes the same place
+            position = min(p for _, p in params)
+            also = tuple(p for p, _ in params if p != "seed")
             alternatives: tuple[tuple[tuple[str, int, object, ParamTest], ...], ...] = ()
             if method == "train_test_split":
                 alternatives = ((("shuffle", 2, True, "true"),),)
             return "datasets", LibraryCall(
-                NUMPY, f"datasets.{name}", "call", "seed", -1, None, alternatives, also
+                NUMPY, f"datasets.{name}", "call", "seed", position, None, alternatives, also
             )
     return None

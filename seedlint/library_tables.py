@@ -184,13 +184,14 @@ PANDAS: dict[str, int] = {
     "SeriesGroupBy.sample": 4,
 }
 
-#: Hugging Face ``datasets``: "Class.method" → the parameters that seed it.
-DATASETS: dict[str, tuple[str, ...]] = {
-    "Dataset.shuffle": ("seed", "generator"),
-    "Dataset.train_test_split": ("seed", "generator"),
-    "DatasetDict.shuffle": ("seed", "seeds", "generators"),
-    "IterableDataset.shuffle": ("seed", "generator"),
-    "IterableDatasetDict.shuffle": ("seed", "generator"),
+#: Hugging Face ``datasets``: "Class.method" → the parameters that seed it, with
+#: their positions (self excluded).
+DATASETS: dict[str, tuple[tuple[str, int], ...]] = {
+    "Dataset.shuffle": (("seed", 0), ("generator", 1)),
+    "Dataset.train_test_split": (("seed", 4), ("generator", 5)),
+    "DatasetDict.shuffle": (("seed", 1), ("seeds", 0), ("generators", 2)),
+    "IterableDataset.shuffle": (("seed", 0), ("generator", 1)),
+    "IterableDatasetDict.shuffle": (("seed", 0), ("generator", 1)),
 }
 
 #: What ``import datasets`` (Hugging Face) exports.

@@ -14,6 +14,7 @@ import ast
 import importlib
 import importlib.util
 import inspect
+import json
 import os
 import pkgutil
 import warnings
@@ -124,12 +125,13 @@ def derive_pandas() -> dict[str, int]:
 # --- Hugging Face datasets ---------------------------------------------------------------------
 
 
-def derive_datasets() -> dict[str, tuple[str, ...]]:
+def derive_datasets() -> dict[str, tuple[tuple[str, int], ...]]:
     """Methods of ``datasets``' dataset classes that take a ``seed``: "Class.method" → the
-    parameters that seed them (``seed``, ``seeds``, ``generator``, ``generators``)."""
+    parameters that seed them (``seed``, ``seeds``, ``generator``, ``generators``) with their
+    positions (self excluded)."""
     import datasets
 
-    out: dict[str, tuple[str, ...]] = {}
+    out: dict[str, tuple[tuple[str, int], ...]] = {}
     for cls in (
         datasets.Dataset,
         datasets.DatasetDict,
@@ -145,8 +147,11 @@ def derive_datasets() -> dict[str, tuple[str, ...]]:
                 continue
             if "seed" not in params and "seeds" not in params:
                 continue
+            names = list(params)
             out[f"{cls.__name__}.{name}"] = tuple(
-                p for p in ("seed", "seeds", "generator", "generators") if p in params
+                (p, names.index(p) - 1)
+                for p in ("seed", "seeds", "generator", "generators")
+                if p in params
             )
     return dict(sorted(out.items()))
 
@@ -436,7 +441,7 @@ def render() -> str:
         "SKLEARN: dict[str, tuple[str, int, object]] = {",
     ]
     for k, v in derive_sklearn().items():
-        lines.append(f"    {k!r}: {v!r},")
+        lines.append(f"    {_lit(k)}: {_lit(v)},")
     lines += [
         "}",
         "",
@@ -445,15 +450,16 @@ def render() -> str:
         "PANDAS: dict[str, int] = {",
     ]
     for k2, v2 in derive_pandas().items():
-        lines.append(f"    {k2!r}: {v2!r},")
+        lines.append(f"    {_lit(k2)}: {_lit(v2)},")
     lines += [
         "}",
         "",
-        '#: Hugging Face ``datasets``: "Class.method" → the parameters that seed it.',
-        "DATASETS: dict[str, tuple[str, ...]] = {",
+        '#: Hugging Face ``datasets``: "Class.method" → the parameters that seed it, with',
+        "#: their positions (self excluded).",
+        "DATASETS: dict[str, tuple[tuple[str, int], ...]] = {",
     ]
     for k3, v3 in derive_datasets().items():
-        lines.append(f"    {k3!r}: {v3!r},")
+        lines.append(f"    {_lit(k3)}: {_lit(v3)},")
     lines += [
         "}",
         "",
@@ -462,7 +468,7 @@ def render() -> str:
         "    {",
     ]
     for name in sorted(hf_datasets_names()):
-        lines.append(f"        {name!r},")
+        lines.append(f"        {_lit(name)},")
     lines += [
         "    }",
         ")",
@@ -471,7 +477,7 @@ def render() -> str:
         "TORCHVISION: dict[str, str] = {",
     ]
     for k4, v4 in tv_classes.items():
-        lines.append(f"    {k4!r}: {v4!r},")
+        lines.append(f"    {_lit(k4)}: {_lit(v4)},")
     lines += [
         "}",
         "",
@@ -479,9 +485,19 @@ def render() -> str:
         "TORCHVISION_CALLS: dict[str, str] = {",
     ]
     for k5, v5 in tv_params.items():
-        lines.append(f"    {k5!r}: {v5!r},")
+        lines.append(f"    {_lit(k5)}: {_lit(v5)},")
     lines += ["}", ""]
     return "\n".join(lines)
+
+
+def _lit(value: object) -> str:
+    """``repr`` with double-quoted strings (the repository's style)."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, tuple):
+        inner = ", ".join(_lit(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)
 
 
 def _version(dist: str) -> str:

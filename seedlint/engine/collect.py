@@ -7,6 +7,7 @@ written below it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
@@ -1653,6 +1654,9 @@ def _library_draw(
             made_by = site.constructor_of(site.receiver) if site.receiver is not None else None
             if made_by is not None and made_by in apis.PRIVATE_GENERATOR_CONSTRUCTORS:
                 return None
+            receiver = dotted(site.receiver) if site.receiver is not None else None
+            if receiver is not None and _OTHER_SAMPLERS.search(receiver.rsplit(".", 1)[-1]):
+                return None  # ``env.action_space.sample()``, ``rng.shuffle(x)``
         arg = site.arg(spec.position if spec.position >= 0 else None, spec.param)
         if arg is None:
             if spec.default is not None:
@@ -1681,6 +1685,15 @@ def _library_draw(
         seed=seed,
         fix=fix,
     )
+
+
+#: Receivers whose ``sample``/``shuffle`` methods are not pandas' or ``datasets``' even in a file
+#: that imports them: generators, spaces, distributions, replay buffers, generative models.
+_OTHER_SAMPLERS = re.compile(
+    r"rng|random|generator|^gen$|space|env|dist|policy|buffer|memory|replay|sampler|noise|"
+    r"prior|posterior|model|vae|diffusion|scheduler|pipe|flow|process",
+    re.IGNORECASE,
+)
 
 
 def _stream_key(ctx: FileContext, site: CallSite, api: str) -> str:

@@ -1508,7 +1508,11 @@ class Runner:
             # ones make the mapping unknown
             given = [v for k, v in args if isinstance(k, int)]
             keywords = [(k, v) for k, v in args if isinstance(k, str) and k not in ("*", "**")]
-            if len(given) > 1 or any(k in ("*", "**") for k, _ in args) or (given and not (isinstance(given[0], DictV) and given[0].complete)):
+            if (
+                len(given) > 1
+                or any(k in ("*", "**") for k, _ in args)
+                or (given and not (isinstance(given[0], DictV) and given[0].complete))
+            ):
                 grown = UNKNOWN
             else:
                 new = dict(recv.items)
