@@ -546,3 +546,28 @@ def test_a_seed_left_none_in_a_config_dict_copy(tree) -> None:
         },
     )
     assert labelled(unknown) == []
+
+
+def test_other_objects_sample_and_shuffle_methods_are_theirs(tree) -> None:
+    root = tree(
+        {
+            "rollout.py": """
+                import gymnasium as gym
+                import pandas as pd
+                from datasets import Dataset
+
+                def main(rng):
+                    env = gym.make("CartPole-v1")
+                    actions = [env.action_space.sample() for _ in range(10)]
+                    order = list(range(10))
+                    rng.shuffle(order)
+                    table = Dataset.from_dict({"a": actions}).shuffle(42)
+                    pd.DataFrame({"a": actions}).to_csv("log.csv")
+                    return table
+
+                if __name__ == "__main__":
+                    main(None)
+            """
+        }
+    )
+    assert labelled(root) == []
