@@ -161,13 +161,16 @@ def _main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stderr.write(f"seedlint: error: {exc}\n")
         return EXIT_ERROR
     if args.format == "text":
-        text.write(report, out, unsafe=args.unsafe_fixes)
+        if not args.statistics:  # ruff: --statistics prints the table only
+            text.write(report, out, unsafe=args.unsafe_fixes)
     else:
         REPORTERS[args.format](report, out)
     for err in report.errors:
         sys.stderr.write(f"seedlint: error: {err.path}: {err.message}\n")
     if args.statistics:
-        stats = text.statistics(report, {c: r.name for c, r in rules.items()})
+        stats = text.statistics(
+            report, {c: r.name for c, r in rules.items()}, unsafe=args.unsafe_fixes
+        )
         if stats:
             (sys.stdout if args.format == "text" else sys.stderr).write(stats + "\n")
     if args.fix and _fixed_count and _fixed_count[0]:
@@ -175,7 +178,12 @@ def _main(argv: Optional[Sequence[str]] = None) -> int:
             f"Applied {_fixed_count[0]} fix{'es' if _fixed_count[0] != 1 else ''} "
             f"in {_fixed_count[1]} file{'s' if _fixed_count[1] != 1 else ''}.\n"
         )
-    sys.stderr.write(text.summary(report, unsafe=args.unsafe_fixes) + "\n")
+    nothing_fixed = args.fix and not (_fixed_count and _fixed_count[0])
+    if nothing_fixed and text.hidden_fixes(report, args.unsafe_fixes):
+        sys.stderr.write(text.no_safe_fixes(text.hidden_fixes(report, args.unsafe_fixes)) + "\n")
+        sys.stderr.write(text.summary(report, unsafe=args.unsafe_fixes).split("\n")[0] + "\n")
+    elif not args.statistics:
+        sys.stderr.write(text.summary(report, unsafe=args.unsafe_fixes) + "\n")
     if report.errors:
         return EXIT_ERROR
     if report.findings and not args.exit_zero:
@@ -223,6 +231,9 @@ def _fix(args: argparse.Namespace, files: list[SourceFile], report: Report) -> O
     if args.diff:
         for path, (old, new) in changed.items():
             sys.stdout.write(fixes.unified_diff(path, old, new))
+        hidden = text.hidden_fixes(report, args.unsafe_fixes)
+        if not changed and hidden:
+            sys.stderr.write(text.no_safe_fixes(hidden) + "\n")
         for err in report.errors:
             sys.stderr.write(f"seedlint: error: {err.path}: {err.message}\n")
         if report.errors:

@@ -138,9 +138,18 @@ def test_text_output_positions_summary_and_exit_1(tmp_path: Path) -> None:
     first = res.stdout.splitlines()[0]
     assert first.startswith("train.py:9:13: RNG002 ")
     assert "`np.random.permutation(n)`" in first  # the call as written
+    # ruff's wording: unsafe fixes are hidden fixes, counted with the option that enables them
     assert res.stderr.strip().splitlines() == [
-        "Found 6 findings in 1 file (5 more with `--unsafe-fixes`)."
+        "Found 6 findings in 1 file.",
+        "No fixes available (5 hidden fixes can be enabled with the `--unsafe-fixes` option).",
     ]
+    assert " [*] " not in res.stdout  # no finding has a safe fix
+    res = run_cli("--unsafe-fixes", "train.py", cwd=tmp_path)
+    assert res.stderr.strip().splitlines() == [
+        "Found 6 findings in 1 file.",
+        "[*] 5 fixable with the `--fix` option.",
+    ]
+    assert res.stdout.count(" [*] ") == 5
     assert "Traceback" not in res.stderr
 
 
@@ -199,16 +208,19 @@ def test_statistics_counts_per_rule(proj: Path, capsys) -> None:
     )
     rc, out, err = cli(capsys, "--statistics", "prep.py")
     assert rc == 1
-    lines = out.splitlines()
-    findings = [ln for ln in lines if TEXT_LINE.match(ln)]
-    stats = [ln for ln in lines if not TEXT_LINE.match(ln)]
-    assert len(findings) == 3
-    rows = [ln.split() for ln in stats]
-    assert rows == [
-        ["2", "RNG101", "[*]", "unseeded-numpy-generator"],  # [*]: RNG101 has a fix
+    # ruff: the table only (no finding lines, no summary)
+    assert [ln.split() for ln in out.splitlines()] == [
+        ["2", "RNG101", "unseeded-numpy-generator"],  # its fix is unsafe: hidden
         ["1", "RNG202", "entropy-reseed"],
     ]
-    assert "Found 3 findings in 1 file (2 more with `--unsafe-fixes`)." in err
+    assert err == ""
+    rc, out, err = cli(capsys, "--statistics", "--unsafe-fixes", "prep.py")
+    assert [ln.split() for ln in out.splitlines()][0] == [
+        "2",
+        "RNG101",
+        "[*]",
+        "unseeded-numpy-generator",
+    ]
 
 
 # --- JSON and GitHub formats -------------------------------------------------------------------
@@ -255,7 +267,7 @@ def test_json_messages_equal_text_messages(proj: Path, capsys) -> None:
     _, json_out, _ = cli(capsys, "--format", "json", "train.py")
     from_json = [
         f"{d['path']}:{d['line']}:{d['column']}: {d['code']}"
-        + (" [*] " if d["fix"] is not None else " ")
+        + (" [*] " if d["fix"] is not None and d["fix"]["applicability"] == "safe" else " ")
         + d["message"]
         for d in json.loads(json_out)
     ]

@@ -11,8 +11,15 @@ from seedlint.findings import Finding, Report
 _SHOWN = 3
 
 
+def _applicable(finding: Finding, unsafe: bool) -> bool:
+    fix = finding.fix
+    return fix is not None and (fix.applicability == "safe" or unsafe)
+
+
 def line(finding: Finding, unsafe: bool = False) -> str:
-    marker = " [*]" if finding.fix is not None else ""
+    # ruff's convention: ``[*]`` marks what ``--fix`` would fix (with ``--unsafe-fixes``
+    # given, unsafe fixes too); a hidden unsafe fix is counted in the summary instead
+    marker = " [*]" if _applicable(finding, unsafe) else ""
     s = finding.span
     where = finding.path if finding.cell is None else f"{finding.path}:cell {finding.cell}"
     return f"{where}:{s.line}:{s.column}: {finding.code}{marker} {finding.message}" + (
@@ -39,13 +46,8 @@ def write(report: Report, out: TextIO, unsafe: bool = False) -> None:
 
 
 def summary(report: Report, unsafe: bool = False) -> str:
+    """The findings left (one line), then what ``--fix`` can do about them (ruff's wording)."""
     n = len(report.findings)
-    fixable = sum(
-        1
-        for f in report.findings
-        if f.fix is not None and (f.fix.applicability == "safe" or unsafe)
-    )
-    hidden = sum(1 for f in report.findings if f.fix is not None) - fixable
     files = f"{report.files} file{'s' if report.files != 1 else ''}"
     errors = len(report.errors)
     not_checked = f"{errors} file{'s' if errors != 1 else ''} could not be checked"
@@ -55,14 +57,46 @@ def summary(report: Report, unsafe: bool = False) -> str:
             return f"No findings, but {not_checked} ({files} in all){not_shown}."
         return f"All checks passed! ({files} checked{not_shown})"
     text = f"Found {n} finding{'s' if n != 1 else ''} in {files}"
-    if fixable:
-        how = "`seedlint --fix --unsafe-fixes`" if unsafe else "`seedlint --fix`"
-        text += f" ({fixable} fixable with {how})"
-    if hidden:
-        text += f" ({hidden} more with `--unsafe-fixes`)"
     if errors:
         text += f"; {not_checked}"
-    return text + not_shown + "."
+    text += not_shown + "."
+    fixes = fix_summary(report, unsafe)
+    return text + ("\n" + fixes if fixes else "")
+
+
+def hidden_fixes(report: Report, unsafe: bool) -> int:
+    """Unsafe fixes that ``--unsafe-fixes`` would enable."""
+    if unsafe:
+        return 0
+    return sum(1 for f in report.findings if f.fix is not None and f.fix.applicability != "safe")
+
+
+def _hidden_text(hidden: int) -> str:
+    return (
+        f"{hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the "
+        "`--unsafe-fixes` option"
+    )
+
+
+def fix_summary(report: Report, unsafe: bool = False) -> str:
+    """``[*] 2 fixable with the `--fix` option (3 hidden fixes can be enabled with the
+    `--unsafe-fixes` option).`` or ``No fixes available (…).``; "" when nothing is fixable."""
+    fixable = sum(1 for f in report.findings if _applicable(f, unsafe))
+    hidden = hidden_fixes(report, unsafe)
+    if fixable:
+        text = f"[*] {fixable} fixable with the `--fix` option"
+        return text + (f" ({_hidden_text(hidden)})." if hidden else ".")
+    if hidden:
+        return f"No fixes available ({_hidden_text(hidden)})."
+    return ""
+
+
+def no_safe_fixes(hidden: int) -> str:
+    """What ``--fix``/``--diff`` say when only unsafe fixes exist."""
+    return (
+        f"No safe fixes; {hidden} unsafe fix{'es' if hidden != 1 else ''} available with "
+        "`--unsafe-fixes`."
+    )
 
 
 def _not_shown(report: Report) -> str:
@@ -86,9 +120,9 @@ def _not_shown(report: Report) -> str:
     )
 
 
-def statistics(report: Report, names: dict[str, str]) -> str:
+def statistics(report: Report, names: dict[str, str], unsafe: bool = False) -> str:
     counts = Counter(f.code for f in report.findings)
-    fixable = Counter(f.code for f in report.findings if f.fix is not None)
+    fixable = Counter(f.code for f in report.findings if _applicable(f, unsafe))
     rows = []
     for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         mark = "[*]" if fixable[code] else "   "
