@@ -161,7 +161,7 @@ def _main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stderr.write(f"seedlint: error: {exc}\n")
         return EXIT_ERROR
     if args.format == "text":
-        if not args.statistics:  # ruff: --statistics prints the table only
+        if not args.statistics:  # as in ruff, --statistics prints the table only
             text.write(report, out, unsafe=args.unsafe_fixes)
     else:
         REPORTERS[args.format](report, out)

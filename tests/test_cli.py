@@ -208,7 +208,7 @@ def test_statistics_counts_per_rule(proj: Path, capsys) -> None:
     )
     rc, out, err = cli(capsys, "--statistics", "prep.py")
     assert rc == 1
-    # ruff: the table only (no finding lines, no summary)
+    # as in ruff, the table only (no finding lines, no summary)
     assert [ln.split() for ln in out.splitlines()] == [
         ["2", "RNG101", "unseeded-numpy-generator"],  # its fix is unsafe: hidden
         ["1", "RNG202", "entropy-reseed"],
