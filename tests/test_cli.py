@@ -215,7 +215,7 @@ def test_statistics_counts_per_rule(proj: Path, capsys) -> None:
     ]
     assert err == ""
     rc, out, err = cli(capsys, "--statistics", "--unsafe-fixes", "prep.py")
-    assert [ln.split() for ln in out.splitlines()][0] == [
+    assert next(ln.split() for ln in out.splitlines()) == [
         "2",
         "RNG101",
         "[*]",
