@@ -136,7 +136,11 @@ def note_rank() -> int:
 
 
 def seed_everything(
-    seed: Optional[int] = None, *, deterministic: bool = False, per_rank: bool = False
+    seed: Optional[int] = None,
+    *,
+    deterministic: bool = False,
+    per_rank: bool = False,
+    verbose: bool = True,
 ) -> int:
     """Seed Python's ``random``, NumPy's global RNG and torch (CPU and every CUDA device) —
     each installed library — from ``seed``, and return the seed used.
@@ -147,6 +151,10 @@ def seed_everything(
     rank (the returned seed is then this rank's). ``deterministic=True`` turns on
     ``torch.use_deterministic_algorithms(True)``, sets cuDNN deterministic and not benchmark,
     and sets ``CUBLAS_WORKSPACE_CONFIG`` when unset and the installed torch uses CUDA.
+
+    It says which seed it used in one line (``seedlint_runtime: seed_everything: seed=0
+    rank=0``): through the ``seedlint_runtime`` logger at INFO when logging is configured (a
+    handler on it or the root logger), else on stderr; ``verbose=False`` keeps it quiet.
     """
     if seed is None:
         seed = _seed_from_env()
@@ -166,13 +174,17 @@ def seed_everything(
     _seed_libraries(used)
     if deterministic:
         _deterministic()
-    log.info(
-        "seed_everything: seed=%d rank=%d%s%s",
-        seed,
-        rank,
-        f" (this rank's seed {used})" if per_rank else "",
-        " deterministic" if deterministic else "",
-    )
+    if verbose:
+        message = "seed_everything: seed=%d rank=%d%s%s" % (
+            seed,
+            rank,
+            f" (this rank's seed {used})" if per_rank else "",
+            " deterministic" if deterministic else "",
+        )
+        if log.hasHandlers():
+            log.info(message)
+        else:  # unconfigured logging would drop an INFO record: say it where it is seen
+            sys.stderr.write(f"seedlint_runtime: {message}\n")
     return used
 
 

@@ -178,6 +178,29 @@ def test_logs_one_line_with_seed_and_rank(caplog, no_warnings):
     assert "rank=2" in message
 
 
+def test_the_line_is_seen_without_logging_configured_and_quiet_on_request():
+    """A script that never configures logging still sees which seed was used (an INFO record
+    would be dropped), on stderr; ``verbose=False`` prints nothing."""
+    import subprocess
+    import sys
+
+    code = (
+        "from seedlint_runtime import seed_everything\n"
+        "seed_everything(5)\n"
+        "seed_everything(6, verbose=False)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("RANK", "SLURM_PROCID")}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ""
+    assert r.stderr == "seedlint_runtime: seed_everything: seed=5 rank=0\n"
+    configured = "import logging\nlogging.basicConfig(level=logging.INFO, format='%(message)s')\n"
+    r = subprocess.run(
+        [sys.executable, "-c", configured + code], capture_output=True, text=True, env=env
+    )
+    assert r.stderr == "seed_everything: seed=5 rank=0\n"  # through the logger, once
+
+
 def test_rank_from_slurm(caplog, no_warnings):
     os.environ["SLURM_PROCID"] = "3"
     caplog.set_level(logging.INFO, logger="seedlint_runtime")
