@@ -574,6 +574,23 @@ SEEDERS: dict[str, Seeder] = {
             "stable_baselines3.common.utils.set_random_seed",
         ),
     ),
+    # Trainers that seed every library from their arguments' seed (default 42) when built:
+    # ``Trainer.__init__`` calls ``set_seed(args.seed)`` (or ``enable_full_determinism``).
+    **_helpers(
+        (
+            "transformers.Trainer",
+            "transformers.trainer.Trainer",
+            "transformers.Seq2SeqTrainer",
+            "transformers.trainer_seq2seq.Seq2SeqTrainer",
+            "trl.SFTTrainer",
+            "trl.DPOTrainer",
+            "trl.RewardTrainer",
+            "trl.PPOTrainer",
+            "trl.GRPOTrainer",
+        ),
+        arg=None,
+        keyword=None,
+    ),
     # Helpers whose missing seed means "pick a random one".
     **_helpers(
         (
@@ -884,10 +901,10 @@ SKLEARN_DRAWS_WHEN: dict[str, tuple[tuple[tuple[str, int, object, ParamTest], ..
         ((("selection", -1, "cyclic", ("random",)),),),
     ),
     **dict.fromkeys(("Lars", "LassoLars"), ((("jitter", -1, None, "notnone"),),)),
-    "PCA": (
-        (("svd_solver", -1, "auto", ("arpack", "randomized")),),
-        (("svd_solver", -1, "auto", ("auto",)), ("n_components", 0, None, "int")),
-    ),
+    # "auto" picks the randomized solver only for large inputs that are neither tall nor
+    # narrow (n_samples < 10 n_features, both over 500): embeddings and tabular data get the
+    # exact covariance_eigh / full solvers
+    "PCA": ((("svd_solver", -1, "auto", ("arpack", "randomized")),),),
     "KernelPCA": (
         (("eigen_solver", -1, "auto", ("arpack", "randomized")),),
         (("eigen_solver", -1, "auto", ("auto",)), ("n_components", 0, None, "int")),

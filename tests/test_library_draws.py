@@ -571,3 +571,68 @@ def test_other_objects_sample_and_shuffle_methods_are_theirs(tree) -> None:
         }
     )
     assert labelled(root) == []
+
+
+def test_a_job_run_later_seeds_before_its_loader_applies_transforms(tree) -> None:
+    # facebookresearch/mae: submitit runs `Trainer()(…)` → `main(args)`, which seeds torch and
+    # then builds the loader whose workers apply the transforms
+    root = tree(
+        {
+            "main_lp.py": """
+                import torch
+                import torchvision.datasets as datasets
+                import torchvision.transforms as transforms
+
+                def main(args):
+                    torch.manual_seed(args.seed)
+                    tf = transforms.Compose([transforms.RandomHorizontalFlip(), transforms.ToTensor()])
+                    ds = datasets.ImageFolder(args.data_path, transform=tf)
+                    for batch in torch.utils.data.DataLoader(ds, batch_size=4, num_workers=8):
+                        pass
+            """,
+            "submit.py": """
+                import submitit
+                import main_lp
+
+                class Trainer:
+                    def __init__(self, args):
+                        self.args = args
+
+                    def __call__(self):
+                        main_lp.main(self.args)
+
+                if __name__ == "__main__":
+                    executor = submitit.AutoExecutor(folder="logs")
+                    executor.submit(Trainer(object()))
+            """,
+        }
+    )
+    assert labelled(root, ("RNG003",)) == []
+
+
+def test_hugging_face_trainer_seeds_before_the_stored_transform_runs(tree) -> None:
+    root = tree(
+        {
+            "finetune.py": """
+                from datasets import load_dataset
+                from torchvision.transforms import Compose, RandomResizedCrop, ToTensor
+                from transformers import Trainer, TrainingArguments
+
+                def main(model):
+                    ds = load_dataset("food101", split="train[:500]")
+                    augment = Compose([RandomResizedCrop(224), ToTensor()])
+
+                    def preprocess(batch):
+                        batch["pixel_values"] = [augment(im) for im in batch["image"]]
+                        return batch
+
+                    ds.set_transform(preprocess)  # runs when the trainer reads items
+                    trainer = Trainer(model, TrainingArguments("out"), train_dataset=ds)
+                    trainer.train()
+
+                if __name__ == "__main__":
+                    main(None)
+            """
+        }
+    )
+    assert labelled(root) == []

@@ -683,7 +683,7 @@ class Runner:
         #: Library objects built that draw when fitted (an unknown receiver's ``.fit()`` may
         #: be any of them), and those handed to DataLoaders whose workers apply them.
         self.libobjs: list[LibObj] = []
-        self.worker_libobjs: list[tuple[LibObj, tuple[Site, ...]]] = []
+        self.worker_libobjs: list[tuple[LibObj, tuple[Site, ...], frozenset[str]]] = []
 
     # --- driving ---------------------------------------------------------------------------
 
@@ -877,10 +877,11 @@ class Runner:
             self.ctx = item.ctx
             self.later_steps = item.steps
             self._walk_function(func, [], None, None, may=True, depth=0)
-        for obj, steps in self.worker_libobjs:
-            # transforms a DataLoader's workers apply: seeded from the main torch generator
+        for obj, steps, seeded in self.worker_libobjs:
+            # transforms a DataLoader's workers apply: seeded from the main torch generator,
+            # seeded by the main flow or by the code that built the loader (a job run later)
             self.state = (
-                set(apis.ALL_LIBRARIES) if apis.TORCH in main_state else set()
+                set(apis.ALL_LIBRARIES) if apis.TORCH in main_state | seeded else set()
             ) | self.worker_seeded
             self.ctx = WORKER
             self.later_steps = steps
@@ -1943,7 +1944,7 @@ class Runner:
                 # a library dataset given a random transform: applied where items are loaded
                 if in_workers:
                     self.result.worker_draws.add(spot)
-                    self.worker_libobjs.append((v, steps))
+                    self.worker_libobjs.append((v, steps, frozenset(self.state)))
                 else:
                     self._use(v, frame, site)
             if isinstance(v, Inst):
@@ -2530,7 +2531,20 @@ def _merge(
 
 #: Methods of containers and registries that keep what they are given (it may run later).
 _STORING_METHODS = frozenset(
-    {"append", "extend", "insert", "add", "update", "setdefault", "put", "push", "connect"}
+    {
+        "append",
+        "extend",
+        "insert",
+        "add",
+        "update",
+        "setdefault",
+        "put",
+        "push",
+        "connect",
+        # ``datasets``: the transform runs when items are read (``Trainer.train()``), not here
+        "set_transform",
+        "with_transform",
+    }
 )
 
 #: Bases whose subclasses outside code calls only through their protocol methods.

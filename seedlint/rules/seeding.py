@@ -196,13 +196,17 @@ class _UnseededGlobal(Rule):
         param = f"`{hit.draw.param}`" if hit.draw.param else ""
         if kind == "construct":
             what = f"{call} initialises model weights from {generator}{path}"
-        elif kind == "library" and hit.draw.param == "seed":
-            what = f"{call} without {param} takes its seed from {title}{path}"
-        elif kind == "library" and param:
-            what = f"{call} without {param} draws from {title}{path}"
-        elif kind == "fit":
-            verb = "split" if hit.draw.api.endswith(("Fold", "Split", "check_cv")) else "fitted"
-            what = f"{call} without {param} draws from {title} when it is {verb}{path}"
+        elif kind in ("library", "fit"):
+            # ``without `random_state```, or ``with `random_state` None`` when one is passed
+            # that is None here (a parameter's default, ``--seed``'s default)
+            how = f"with {param} None" if hit.draw.seed is not None else f"without {param}"
+            if kind == "fit":
+                verb = "split" if hit.draw.api.endswith(("Fold", "Split", "check_cv")) else "fitted"
+                what = f"{call} {how} draws from {title} when it is {verb}{path}"
+            elif hit.draw.param == "seed":
+                what = f"{call} {how} takes its seed from {title}{path}"
+            else:
+                what = f"{call} {how} draws from {title}{path}"
         elif kind == "apply":
             what = f"{call} draws from {generator} each time it is applied{path}"
         elif kind == "stochastic":
@@ -235,10 +239,10 @@ class _UnseededGlobal(Rule):
             )
         if hit.ctx == WORKER:
             return (
-                f"{what} in DataLoader worker processes, which {entry} seeds only through "
-                "torch (each worker is seeded from the main process's torch generator), and it "
-                "never seeds torch: call `torch.manual_seed(...)` (or `seed_everything(...)`) "
-                "at the start of its main flow"
+                f"{what} in DataLoader worker processes; each worker is seeded from the main "
+                f"process's torch generator, which {entry} never seeds: call "
+                "`torch.manual_seed(...)` (or `seed_everything(...)`) at the start of its main "
+                "flow"
             )
         if hit.draw.fix and all(h.draw.fix for h in group.hits):
             return (
