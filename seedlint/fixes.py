@@ -16,6 +16,7 @@ import ast
 import contextlib
 import os
 import stat
+import sys
 import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -82,18 +83,19 @@ def fix_file(path: str, data: bytes, fixes: Sequence[Fix]) -> Optional[bytes]:
     """The fixed content of the file ``path`` (a ``.py`` file or a notebook), or None when nothing
     changes. Raises FixError when the fix cannot be written safely."""
     if not notebook.is_notebook(path):
-        return fix_source(data, fixes)
+        return fix_source(data, fixes, path)
     try:
         vm = notebook.virtual(data, path)
-        fixed = fix_source(vm.source, fixes)
+        fixed = fix_source(vm.source, fixes, path)
         return None if fixed is None else notebook.write_back(data, vm, fixed)
     except notebook.NotebookError as exc:
         raise FixError(str(exc)) from None
 
 
-def fix_source(data: bytes, fixes: Sequence[Fix]) -> Optional[bytes]:
+def fix_source(data: bytes, fixes: Sequence[Fix], path: Optional[str] = None) -> Optional[bytes]:
     """The fixed source, or None when nothing changes. Raises FixError when the result would
-    not be valid Python (nothing is written then)."""
+    not be valid Python (nothing is written then). ``path`` (where the file lies) tells the
+    project's own modules from installed ones when an import is sorted in."""
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as exc:
@@ -104,7 +106,7 @@ def fix_source(data: bytes, fixes: Sequence[Fix]) -> Optional[bytes]:
         warnings.simplefilter("ignore")
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         positions = wrapper.resolve(PositionProvider)
-    editor = _Editor(module, positions, fixes)
+    editor = _Editor(module, positions, fixes, path)
     new = editor.run()
     if new is None:
         return None
@@ -123,8 +125,19 @@ def fix_source(data: bytes, fixes: Sequence[Fix]) -> Optional[bytes]:
 
 
 class _Editor:
-    def __init__(self, module: cst.Module, positions: object, fixes: Sequence[Fix]) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        positions: object,
+        fixes: Sequence[Fix],
+        path: Optional[str] = None,
+    ) -> None:
         self.module = module
+        self.path = path
+        #: "top": the module whose import runs the draw (the seed goes before that import).
+        self.seed_import_of: Optional[str] = None
+        #: The program's own seed: (function, line after which it is known, expression).
+        self.seed_program: Optional[tuple[str, int, str]] = None
         self.positions = positions
         self.fixes = fixes
         self.needed: list[str] = []  # names from seedlint_runtime the edits use
@@ -181,9 +194,16 @@ class _Editor:
             if fix.kind == "seed-entry":
                 # the earliest placement any finding needs wins: top < imports < main
                 place = str(fix.data[0]) if fix.data else "main"
+                if place.startswith("seed:"):
+                    # the program's own seed: ``seed_everything(args.seed)`` in a function
+                    _, func, after, expr = place.split(":", 3)
+                    self.seed_program = (func, int(after), expr)
+                    continue
+                place, _, import_of = place.partition(":")
                 order = ("top", "imports", "main")
                 if self.seed_at is None or order.index(place) < order.index(self.seed_at):
                     self.seed_at = place
+                    self.seed_import_of = import_of or None
                 if len(fix.data) > 2 and fix.data[2]:
                     line = int(fix.data[2])
                     self.seed_before = min(self.seed_before or line, line)
@@ -204,10 +224,16 @@ class _Editor:
             module = module.visit(_Replace(self))
             if not isinstance(module, cst.Module):
                 return None
+        import_limit: Optional[int] = None
+        if self.seed_program is not None:
+            # first: top-level statement indexes still those of the file as it was
+            self.runtime_name("seed_everything")
+            module = self._seed_in_function(
+                module, self.access("seed_everything"), *self.seed_program
+            )
         if self.seed_at is not None:
             access = self.access("seed_everything")
-            if self.seed_at != "top":
-                self.runtime_name("seed_everything")
+            self.runtime_name("seed_everything")
             limit = len(module.body)
             if self.seed_before is not None:
                 positions: Mapping[cst.CSTNode, Any] = self.positions  # type: ignore[assignment]
@@ -219,10 +245,77 @@ class _Editor:
                     ),
                     limit,
                 )
-            module = _insert_seed(module, self.seed_at, access, limit)
+            module, import_limit = _insert_seed(
+                module, self.seed_at, access, limit, self.seed_import_of
+            )
         if self.needed:
-            module = _add_imports(module, {n: self.access(n) for n in self.needed})
+            module = _add_imports(
+                module, {n: self.access(n) for n in self.needed}, import_limit, self.path
+            )
         return module
+
+    def _seed_in_function(
+        self, module: cst.Module, call: str, func: str, after: int, expr: str
+    ) -> cst.Module:
+        """``seed_everything(expr)`` in ``func`` (``main`` or ``Class.method``): first in its
+        body (``after`` 0), else right after the statement of its body that ends on line
+        ``after`` (where the seed's value is set)."""
+        positions: Mapping[cst.CSTNode, Any] = self.positions  # type: ignore[assignment]
+        path: list[int] = []
+        body: Sequence[cst.CSTNode] = self.module.body
+        for name in func.split("."):
+            index = next(
+                (
+                    i
+                    for i, st in enumerate(body)
+                    if isinstance(st, (cst.FunctionDef, cst.ClassDef)) and st.name.value == name
+                ),
+                None,
+            )
+            if index is None:
+                return module
+            path.append(index)
+            node = body[index]
+            inner = node.body  # type: ignore[attr-defined]
+            if not isinstance(inner, cst.IndentedBlock):
+                return module
+            body = inner.body
+        start = 1 if body and _is_docstring(body[0]) else 0
+        at = start
+        if after:
+            at = next(
+                (
+                    i + 1
+                    for i, st in enumerate(body)
+                    if st in positions
+                    and positions[st].start.line <= after <= positions[st].end.line
+                ),
+                -1,
+            )
+            if at < 0:
+                return module
+        stmt = cst.parse_statement(f"{call}({expr})\n")
+
+        def insert(nodes: Sequence[Any], depth: int) -> list[Any]:
+            out = list(nodes)
+            target = out[path[depth]]
+            block = target.body
+            if depth + 1 < len(path):
+                return [
+                    *out[: path[depth]],
+                    target.with_changes(
+                        body=block.with_changes(body=insert(block.body, depth + 1))
+                    ),
+                    *out[path[depth] + 1 :],
+                ]
+            stmts = list(block.body)
+            if at < len(stmts) and _already_seeds(stmts[at], call):
+                return out
+            stmts.insert(at, stmt)
+            out[path[depth]] = target.with_changes(body=block.with_changes(body=stmts))
+            return out
+
+        return module.with_changes(body=insert(module.body, 0))
 
 
 def _contains(outer: cst.CSTNode, inner: cst.CSTNode) -> bool:
@@ -471,10 +564,16 @@ def _top_imports(module: cst.Module) -> list[cst.SimpleStatementLine]:
     ]
 
 
-def _add_imports(module: cst.Module, access: dict[str, str]) -> cst.Module:
+def _add_imports(
+    module: cst.Module,
+    access: dict[str, str],
+    limit: Optional[int] = None,
+    path: Optional[str] = None,
+) -> cst.Module:
     """Import what the edits use, once: extend an existing ``from seedlint_runtime import``,
-    else add one after the file's leading imports; ``import seedlint_runtime`` for names
-    reached through the module."""
+    else add one in the file's import block, where isort/ruff would sort it (``limit``: before
+    that top-level statement, a seed placed above an import); ``import seedlint_runtime`` for
+    names reached through the module."""
     wanted = sorted(n for n, how in access.items() if how == n and not _imported(module, n))
     qualified = [n for n, how in access.items() if how == f"{RUNTIME}.{n}"]
     body: list[Any] = list(module.body)
@@ -500,14 +599,131 @@ def _add_imports(module: cst.Module, access: dict[str, str]) -> cst.Module:
                     body[i] = new_stmt
                     return module.with_changes(body=body)
         line = f"from {RUNTIME} import {', '.join(wanted)}"
-        body = _insert_after_imports(module, body, [cst.parse_statement(line + "\n")])
+        body = _insert_import(body, _statement(line), limit, path)
     if qualified and not any(
         isinstance(imp, cst.Import) and any(_dotted(a.name) == RUNTIME for a in imp.names)
         for s in _top_imports(module)
         for imp in s.body
     ):
-        body = _insert_after_imports(module, body, [cst.parse_statement(f"import {RUNTIME}\n")])
+        body = _insert_import(body, _statement(f"import {RUNTIME}"), limit, path)
     return module.with_changes(body=body)
+
+
+# --- sorting an import in (ruff's isort defaults) ------------------------------------------------
+
+
+def _statement(line: str) -> cst.SimpleStatementLine:
+    stmt = cst.parse_statement(line + "\n")
+    assert isinstance(stmt, cst.SimpleStatementLine)
+    return stmt
+
+
+_STDLIB: frozenset[str] = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(
+    sys.builtin_module_names
+)
+
+
+def _import_key(stmt: cst.CSTNode) -> Optional[tuple[int, str]]:
+    """(0 for ``import x``, 1 for ``from x import y``; the module, lowercased) — isort's order
+    within a section — or None for a statement that is not one import."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    imp = stmt.body[0]
+    if isinstance(imp, cst.Import):
+        return 0, (_dotted(imp.names[0].name) or "").lower()
+    if isinstance(imp, cst.ImportFrom):
+        dots = "." * len(imp.relative)
+        return 1, dots + (_dotted(imp.module) if imp.module is not None else "").lower()
+    return None
+
+
+def _section(module: str, path: Optional[str]) -> str:
+    """ "future", "stdlib", "first" (the project's own, found next to the file or above it),
+    "local" (relative) or "third"."""
+    if module.startswith("."):
+        return "local"
+    top = module.split(".", 1)[0]
+    if top == "__future__":
+        return "future"
+    if top in _STDLIB:
+        return "stdlib"
+    if path is not None:
+        folder = os.path.dirname(os.path.abspath(path))
+        for _ in range(8):
+            if os.path.exists(os.path.join(folder, top + ".py")) or os.path.isdir(
+                os.path.join(folder, top)
+            ):
+                return "first"
+            if os.path.exists(os.path.join(folder, "pyproject.toml")) or os.path.isdir(
+                os.path.join(folder, ".git")
+            ):
+                break
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+    return "third"
+
+
+_ORDER = ("future", "stdlib", "third", "first", "local")
+
+
+def _insert_import(
+    body: list[Any], stmt: cst.SimpleStatementLine, limit: Optional[int], path: Optional[str]
+) -> list[Any]:
+    """``body`` with the import ``stmt`` added to the file's import block (before ``limit``):
+    in its section (a blank line between sections) at its sorted place, so that ruff's isort
+    rule (I001) finds the block as sorted as it was."""
+    key = _import_key(stmt)
+    assert key is not None
+    mine = _ORDER.index(_section(key[1], path))
+    start = _future_end(body)
+    end = _import_block_end(body)
+    if limit is not None:
+        end = min(end, limit)
+    end = max(end, start)
+    block = [(i, _import_key(body[i])) for i in range(start, end)]
+    if not block or any(k is None for _, k in block):
+        return [*body[:end], stmt, *body[end:]]
+    # sections: runs of imports separated by blank lines
+    groups: list[list[int]] = []
+    for i, _ in block:
+        if not groups or _blank_before(body[i]):
+            groups.append([i])
+        else:
+            groups[-1].append(i)
+
+    def rank(group: list[int]) -> int:
+        sections = {_section(_import_key(body[i])[1], path) for i in group}  # type: ignore[index]
+        return min(_ORDER.index(x) for x in sections)
+
+    for group in groups:
+        r = rank(group)
+        if r == mine:
+            for i in group:
+                if _import_key(body[i]) > key:  # type: ignore[operator]
+                    first = i == group[0]
+                    new = stmt.with_changes(leading_lines=body[i].leading_lines) if first else stmt
+                    moved = body[i].with_changes(leading_lines=()) if first else body[i]
+                    return [*body[:i], new, moved, *body[i + 1 :]]
+            last = group[-1]
+            return [*body[: last + 1], stmt, *body[last + 1 :]]
+        if r > mine:
+            # a section of its own, before this one
+            i = group[0]
+            new = stmt.with_changes(leading_lines=body[i].leading_lines)
+            moved = body[i].with_changes(leading_lines=(cst.EmptyLine(),))
+            return [*body[:i], new, moved, *body[i + 1 :]]
+    last = groups[-1][-1]
+    new = stmt.with_changes(leading_lines=(cst.EmptyLine(),))
+    return [*body[: last + 1], new, *body[last + 1 :]]
+
+
+def _blank_before(stmt: cst.CSTNode) -> bool:
+    return any(
+        isinstance(line, cst.EmptyLine) and line.comment is None
+        for line in getattr(stmt, "leading_lines", ())
+    )
 
 
 def _imported(module: cst.Module, name: str) -> bool:
@@ -584,12 +800,24 @@ def _insert_after_imports(module: cst.Module, body: list[Any], stmts: list[Any])
     return [*body[:at], *stmts, *body[at:]]
 
 
-def _insert_seed(module: cst.Module, where: str, call: str, limit: int) -> cst.Module:
+def _insert_seed(
+    module: cst.Module, where: str, call: str, limit: int, import_of: Optional[str] = None
+) -> tuple[cst.Module, Optional[int]]:
     """Insert the seed: at the start of the ``__main__`` guard ("main"), after the header
-    imports ("imports"; never after top-level statement ``limit``), or before every import
-    ("top")."""
+    imports ("imports"; never after top-level statement ``limit``), or ("top") right before
+    the import that runs the draw at import time (``import_of``: that module's path; else
+    before the first import). Returns the module and, for "top", the index of the seed
+    statement (the runtime import must come before it)."""
     stmt = cst.parse_statement(f"{call}(0)\n")
     body: list[Any] = list(module.body)
+    if where == "top":
+        return _seed_before_import(module, body, stmt, call, import_of)
+    return _insert_seed_in(module, body, stmt, where, call, limit), None
+
+
+def _insert_seed_in(
+    module: cst.Module, body: list[Any], stmt: Any, where: str, call: str, limit: int
+) -> cst.Module:
     if where in ("main", "imports"):
         for i, s in enumerate(body if where == "main" else ()):
             if isinstance(s, cst.If) and _is_main_guard(s.test):
@@ -611,18 +839,79 @@ def _insert_seed(module: cst.Module, where: str, call: str, limit: int) -> cst.M
                     new_suite = block.with_changes(body=[seed, *block.body])
                     body[i] = s.with_changes(body=new_suite)
                     return module.with_changes(body=body)
-        at = min(_leading_end(body), limit)
-        if at < len(body) and _already_seeds(body[at], call):
-            return module
-        return module.with_changes(body=[*body[:at], stmt, *body[at:]])
-    # before every import (a draw at import time of a project module needs the seed first)
-    at = _future_end(body)
-    call = f"{RUNTIME}.seed_everything"
-    if at + 1 < len(body) and _already_seeds(body[at + 1], call):
+    at = min(_leading_end(body), limit)
+    if at < len(body) and _already_seeds(body[at], call):
         return module
-    imp = cst.parse_statement(f"import {RUNTIME}\n")
-    stmt = cst.parse_statement(f"{call}(0)\n")
-    return module.with_changes(body=[*body[:at], imp, stmt, *body[at:]])
+    return module.with_changes(body=[*body[:at], stmt, *body[at:]])
+
+
+def _seed_before_import(
+    module: cst.Module, body: list[Any], stmt: Any, call: str, import_of: Optional[str]
+) -> tuple[cst.Module, Optional[int]]:
+    """The seed right before the top-level import that runs the draw; that import and the
+    module-level imports after it get ``# noqa: E402`` (they follow a statement on purpose)."""
+    first_import = next(
+        (i for i in range(_future_end(body), len(body)) if _import_key(body[i]) is not None),
+        _future_end(body),
+    )
+    at = first_import
+    if import_of:
+        for i in range(_future_end(body), len(body)):
+            if _imports_path(body[i], import_of):
+                at = i
+                break
+    if at > 0 and _already_seeds(body[at - 1], call):
+        return module, at - 1
+    seeded = stmt.with_changes(leading_lines=body[at].leading_lines) if at < len(body) else stmt
+    rest = [body[at].with_changes(leading_lines=())] if at < len(body) else []
+    after = [_noqa_e402(s) for s in [*rest, *body[at + 1 :]]]
+    return module.with_changes(body=[*body[:at], seeded, *after]), at
+
+
+def _imports_path(stmt: cst.CSTNode, path: str) -> bool:
+    """Does this top-level statement import the module at ``path`` (``from data import X``
+    for ``…/data.py``, ``import pkg.data``, ``from pkg import data``)?"""
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return False
+    stem = os.path.splitext(path.replace(os.sep, "/"))[0]
+    if stem.endswith("/__init__"):
+        stem = stem[: -len("/__init__")]
+    candidates: list[str] = []
+    for imp in stmt.body:
+        if isinstance(imp, cst.Import):
+            candidates += [_dotted(a.name) or "" for a in imp.names]
+        elif isinstance(imp, cst.ImportFrom):
+            base = _dotted(imp.module) if imp.module is not None else ""
+            candidates.append(base or "")
+            if isinstance(imp.names, Sequence):
+                candidates += [f"{base}.{_dotted(a.name)}".lstrip(".") for a in imp.names]
+    return any(name and ("/" + stem).endswith("/" + name.replace(".", "/")) for name in candidates)
+
+
+def _noqa_e402(stmt: Any) -> Any:
+    """A top-level import below the seed, with ``# noqa: E402`` (unless a noqa covers it)."""
+    if not (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and stmt.body
+        and all(isinstance(x, (cst.Import, cst.ImportFrom)) for x in stmt.body)
+    ):
+        return stmt
+    trailing = stmt.trailing_whitespace
+    comment = trailing.comment.value if trailing.comment is not None else ""
+    lowered = comment.lower()
+    if "noqa" in lowered:
+        codes = lowered.split("noqa", 1)[1]
+        if not codes.startswith(":") or "e402" in codes:
+            return stmt  # a bare noqa, or one that names E402
+        new = comment + ", E402"
+    else:
+        new = f"{comment}  # noqa: E402" if comment else "# noqa: E402"
+    return stmt.with_changes(
+        trailing_whitespace=trailing.with_changes(
+            whitespace=trailing.whitespace if comment else cst.SimpleWhitespace("  "),
+            comment=cst.Comment(new),
+        )
+    )
 
 
 def _already_seeds(stmt: cst.CSTNode, call: str) -> bool:

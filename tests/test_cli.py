@@ -251,7 +251,8 @@ def test_json_format(proj: Path, capsys) -> None:
         assert item["fix"] is None or set(item["fix"]) == {"applicability", "message"}
         if code in ("RNG001", "RNG002", "RNG003"):
             assert item["fix"]["message"] == (
-                "add `seed_everything(0)` to exp/train.py at the start of its main flow"
+                "add `seed_everything(0)` to exp/train.py at the start of its main flow (the program has no seed of its own"
+                " that covers this draw: 0 is a choice, put yours)"
             )
         assert isinstance(item["message"], str) and item["message"]
         assert (item["end_line"], item["end_column"]) >= (item["line"], item["column"])

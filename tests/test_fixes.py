@@ -50,8 +50,8 @@ def test_dataloader_fixes_add_the_runtime_helpers(tmp_path: Path) -> None:
     assert out == textwrap.dedent(
         """\
         import torch
-        from torch.utils.data import DataLoader, random_split
         from seedlint_runtime import seed_worker, seeded_generator
+        from torch.utils.data import DataLoader, random_split
 
         def build(ds, args):
             a, b = random_split(ds, [0.9, 0.1], generator=seeded_generator())
@@ -229,8 +229,8 @@ def test_stdin_gets_the_fixed_source(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert result.stdout == (
-        "from torch.utils.data import DataLoader\n"
         "from seedlint_runtime import seeded_generator\n"
+        "from torch.utils.data import DataLoader\n"
         "l = DataLoader([1], shuffle=True, generator=seeded_generator())\n"
     )
     assert result.returncode == 0

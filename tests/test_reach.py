@@ -661,7 +661,8 @@ def test_unseeded_script_gets_one_finding_per_library(tree) -> None:
     ]
     # the fix seeds the entry point once
     assert {f.fix.message for f in got if f.fix} == {
-        "add `seed_everything(0)` to gan.py at the start of its main flow"
+        "add `seed_everything(0)` to gan.py at the start of its main flow (the program has no seed of its own"
+        " that covers this draw: 0 is a choice, put yours)"
     }
 
 

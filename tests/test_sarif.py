@@ -386,7 +386,7 @@ def fixes_by_code(log: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 def expected_fixed(finding: Finding) -> dict[str, bytes]:
     out = {}
     for path, path_fixes in fixes.group([finding], unsafe=True).items():
-        new = fixes.fix_source(Path(path).read_bytes(), path_fixes)
+        new = fixes.fix_source(Path(path).read_bytes(), path_fixes, path)
         assert new is not None
         out[path] = new
     return out
@@ -443,10 +443,11 @@ def test_fix_replacements_reproduce_fix_source(proj: Path, capsys) -> None:
     (rep,) = rng401["artifactChanges"][0]["replacements"]
     assert rep["deletedRegion"]["startLine"] == rep["deletedRegion"]["endLine"] == 10
     assert rep["insertedContent"]["text"] == ").to("
-    # RNG002: the seed under the main guard and its import, bottom first
+    # RNG002: the seed under the main guard and its import (sorted into the import block),
+    # bottom first
     (rng002,) = by_code["RNG002"]
     reps = rng002["artifactChanges"][0]["replacements"]
-    assert [r["deletedRegion"]["startLine"] for r in reps] == [15, 5]
+    assert [r["deletedRegion"]["startLine"] for r in reps] == [15, 4]
 
 
 def test_fix_in_another_file_and_several_entry_points(proj: Path, capsys) -> None:

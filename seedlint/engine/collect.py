@@ -1405,6 +1405,9 @@ def analyse_module(
         if b[0] == "import"
     }
     facts.argparse = _argparse_defaults(collector.add_arguments)
+    facts.program_seeds = [
+        found for site in collector.calls if (found := _program_seed(ctx, site)) is not None
+    ]
     for qual, kind in collector.fixtures.items():
         if qual in facts.scopes:
             facts.scopes[qual].fixture = kind
@@ -1694,6 +1697,36 @@ _OTHER_SAMPLERS = re.compile(
     r"prior|posterior|model|vae|diffusion|scheduler|pipe|flow|process",
     re.IGNORECASE,
 )
+
+
+def _program_seed(ctx: FileContext, site: CallSite) -> Optional[tuple[str, int, int, str]]:
+    """``set_seed(args.seed)`` in a function: the program seeds from its own seed (a command
+    line option, a config entry, a parameter); where that value is known, for the seed fix
+    (issue: fixes use the program's seed, not 0)."""
+    func = site.node.func
+    name = site.qualname or (dotted(func) or "")
+    if "seed" not in name.rsplit(".", 1)[-1].lower() or site.scope.kind != "function":
+        return None
+    arg = site.arg(0, "seed")
+    if arg is None or arg.star:
+        return None
+    known, _ = literal(arg.value)
+    text = ctx.module.code_for_node(arg.value)
+    if known or "seed" not in text.lower() or "\n" in text:
+        return None
+    root: cst.BaseExpression = arg.value
+    while isinstance(root, (cst.Attribute, cst.Subscript)):
+        root = root.value
+    if not isinstance(root, cst.Name):
+        return None
+    scope = site.scope
+    line = ctx.span(site.node, site.stmt).line
+    if root.value in scope.params:
+        return scope.qualname, line, 0, text
+    values = [v for o, v in scope.assigns.get(root.value, []) if o < site.order]
+    if not values:
+        return None
+    return scope.qualname, line, ctx.span(values[-1], values[-1]).end_line, text
 
 
 def _stream_key(ctx: FileContext, site: CallSite, api: str) -> str:

@@ -238,6 +238,10 @@ class FileFacts:
     argparse: dict[str, tuple[Literal, bool]] = field(default_factory=dict)
     #: Functions by qualified name: (first line, last line) — which scope a finding lies in.
     function_lines: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: The program's own seed, where this file seeds from one (``set_seed(args.seed)``,
+    #: ``torch.manual_seed(cfg.seed)``): (function, line of that call, line after which the
+    #: seed's value is known — 0: from the function's start, a parameter —, the expression).
+    program_seeds: list[tuple[str, int, int, str]] = field(default_factory=list)
 
     def scope_at(self, line: int) -> str:
         """The innermost function around ``line`` ("" for the module's top level)."""

@@ -317,7 +317,7 @@ class _Files:
         if data is None:
             return False, None
         try:
-            return True, fixes.fix_source(data, path_fixes)
+            return True, fixes.fix_source(data, path_fixes, path)
         except fixes.FixError:
             return False, None
 

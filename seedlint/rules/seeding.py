@@ -54,7 +54,8 @@ def _place(hit: Hit) -> str:
     draw runs at import time of another module), "imports" (after the header imports: the
     entry's own top level draws before its guard), "main" (first statement of the guard)."""
     if hit.at_import:
-        return "top"
+        # right before the entry point's import that runs the draw
+        return f"top:{hit.import_of}" if hit.import_of else "top"
     return "imports" if hit.before_guard else "main"
 
 
@@ -113,11 +114,21 @@ class _UnseededGlobal(Rule):
         hit = group.first
         entry = group.run.entry
         place = _place(hit)
+        own = _program_seed_place(group) if group.kind != "import" else None
+        if own is not None:
+            place = own[0]
+        kind, _, import_of = place.partition(":")
         where = {
-            "top": "before its imports",
+            "top": (
+                f"right before the import of {import_of} that runs the draw (the imports after "
+                "it get `# noqa: E402`)"
+                if import_of
+                else "before its imports"
+            ),
             "imports": "after its imports",
             "main": "at the start of its main flow",
-        }[place]
+            "seed": own[1] if own is not None else "",
+        }[kind]
         extra_places: dict[str, str] = {}
         for other in others:
             if other.run.entry.path != entry.path:
@@ -125,7 +136,7 @@ class _UnseededGlobal(Rule):
         extra = tuple(sorted(extra_places.items()))
         also = f" (and to {len(extra)} more entry points)" if extra else ""
         # "after its imports" must still come before this draw when it sits between them.
-        before = hit.span.stmt_line if place == "imports" and hit.facts is entry else 0
+        before = hit.span.stmt_line if kind == "imports" and hit.facts is entry else 0
         tests = {o.run.entry.path for o in others if o.run.test}
         extra = tuple(e for e in extra if e[0] not in tests)
         fix: Optional[Fix] = None
@@ -149,9 +160,16 @@ class _UnseededGlobal(Rule):
             more = f" and {len(library) - 2} more" if len(library) > 2 else ""
             fix = Fix("unsafe", f"pass {keys}{more}", "seed-args", data=edits)
         elif not group.run.test:  # a test is seeded by a fixture, not by a line in its module
+            call = f"seed_everything({own[2]})" if own is not None else "seed_everything(0)"
+            chosen = (
+                ""
+                if own is not None
+                else " (the program has no seed of its own that covers this draw: 0 is a "
+                "choice, put yours)"
+            )
             fix = Fix(
                 "unsafe",
-                f"add `seed_everything(0)` to {entry.path} {where}{also}",
+                f"add `{call}` to {entry.path} {where}{also}{chosen}",
                 "seed-entry",
                 data=(place, extra, before),
                 target=entry.path,
@@ -258,6 +276,36 @@ class _UnseededGlobal(Rule):
             f"{what}, which {entry} never seeds: call `{self.seed_hint}` "
             f"(or `seed_everything(...)`) at the start of its main flow"
         )
+
+
+def _program_seed_place(group: _Group) -> Optional[tuple[str, str, str]]:
+    """The program's own seed for the fix (``seed_everything(args.seed)`` right after
+    ``args`` is set), when the entry point seeds from one (``set_seed(args.seed)``) in the
+    function whose call leads to the draw, and that value is known before the draw:
+    (place, where it goes in words, the expression)."""
+    facts = group.run.entry
+    hit = group.first
+    for func, _, after, expr in facts.program_seeds:
+        lines = facts.function_lines.get(func)
+        if lines is None:
+            continue
+        spots = [
+            s.span.line
+            for s in hit.steps
+            if s.path == facts.path and lines[0] <= s.span.line and s.span.line <= lines[1]
+        ]
+        if hit.path == facts.path and lines[0] <= hit.span.line <= lines[1]:
+            spots.append(hit.span.line)
+        if not spots or min(spots) <= max(after, lines[0]):
+            continue
+        root = expr.split(".", 1)[0].split("[", 1)[0]
+        at = (
+            f"at the start of `{func}()`"
+            if after == 0
+            else f"in `{func}()` right after `{root}` is set (line {after})"
+        )
+        return f"seed:{func}:{after}:{expr}", f"{at}, with the program's own seed", expr
+    return None
 
 
 def _path(hit: Hit, entry: str) -> str:

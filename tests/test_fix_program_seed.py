@@ -1,0 +1,224 @@
+"""Fixes that respect the program: its own seed, its import order (end to end).
+
+Each program is fixed with ``seedlint --fix --unsafe-fixes`` and then run: it must repeat for one
+seed and differ between two seeds (the user's seed still controls the run), and ruff must find no
+new E402 (import not at top) or I001 (unsorted imports) in the fixed files.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli, write_tree
+
+pytest.importorskip("torch")
+
+SET_SEED = """
+    import random
+
+    import numpy as np
+
+
+    def set_seed(seed):
+        random.seed(seed)
+        np.random.seed(seed)
+"""
+
+MODEL = """
+    import torch.nn as nn
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(8, 2)
+
+        def forward(self, x):
+            return self.fc(x)
+"""
+
+ARGPARSE = """
+    import argparse
+
+    import torch
+    from model import Net
+    from utils import set_seed
+
+
+    def main():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--seed", type=int, default=0)
+        args = parser.parse_args()
+        net = Net()
+        set_seed(args.seed)
+        x = torch.randn(4, 8)
+        print(round(float(net(x).sum()), 6))
+
+
+    if __name__ == "__main__":
+        main()
+"""
+
+HYDRA_STYLE = """
+    import argparse
+    from types import SimpleNamespace
+
+    import torch
+    from model import Net
+    from utils import set_seed
+
+
+    def run(cfg):
+        net = Net()
+        set_seed(cfg.seed)
+        noise = torch.rand(3)
+        print(round(float(net(torch.ones(1, 8)).sum() + noise.sum()), 6))
+
+
+    if __name__ == "__main__":
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--seed", type=int, default=0)
+        run(SimpleNamespace(seed=parser.parse_args().seed, lr=0.1))
+"""
+
+IMPORT_TIME = """
+    import argparse
+    import os
+    import sys
+
+    import torch
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+    from tables import PROTOTYPES  # noqa: E402
+    from utils import set_seed  # noqa: E402
+
+
+    def main():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--seed", type=int, default=0)
+        args = parser.parse_args()
+        set_seed(args.seed)
+        w = torch.randn(8)
+        print(round(float(PROTOTYPES.sum()) + float(w.sum()), 6))
+
+
+    if __name__ == "__main__":
+        main()
+"""
+
+TABLES = """
+    import numpy as np
+
+    PROTOTYPES = np.random.randn(4, 8)
+"""
+
+
+def _ruff(root: Path) -> set[str]:
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    r = subprocess.run(
+        [ruff, "check", "--isolated", "--select", "E402,I", "--output-format", "concise", "."],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    out = set()
+    for line in r.stdout.splitlines():
+        path, _, rest = line.partition(":")
+        if rest.count(":") >= 2:  # path:line:col: CODE message — lines shift, codes must not
+            out.add((path, rest.split(": ", 1)[1]))
+    return out
+
+
+def _run(root: Path, entry: str, seed: int) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONHASHSEED", "SEEDLINT_SEED")}
+    r = subprocess.run(
+        [sys.executable, entry, "--seed", str(seed)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def _fix(root: Path) -> str:
+    before = _ruff(root)
+    r = run_cli("--fix", "--unsafe-fixes", ".", cwd=root)
+    assert "Applied" in r.stderr, r.stderr
+    assert _ruff(root) <= before, _ruff(root) - before  # no new E402 / I001
+    return r.stderr
+
+
+@pytest.mark.parametrize(
+    ("entry", "files"),
+    [
+        ("train.py", {"train.py": ARGPARSE, "model.py": MODEL, "utils.py": SET_SEED}),
+        ("run.py", {"run.py": HYDRA_STYLE, "model.py": MODEL, "utils.py": SET_SEED}),
+        ("train.py", {"train.py": IMPORT_TIME, "tables.py": TABLES, "utils.py": SET_SEED}),
+    ],
+    ids=["argparse-seed-helper-without-torch", "config-object-seed", "import-time-draw"],
+)
+def test_fixed_program_repeats_per_seed_and_its_seed_still_matters(
+    tmp_path: Path, entry: str, files: dict[str, str]
+) -> None:
+    root = write_tree(tmp_path, files)
+    assert _run(root, entry, 1) != _run(root, entry, 1)  # the premise: it does not repeat
+    _fix(root)
+    first = _run(root, entry, 1)
+    assert first == _run(root, entry, 1)
+    assert first != _run(root, entry, 2)
+    r = run_cli(".", cwd=root)
+    assert "RNG00" not in r.stdout, r.stdout
+
+
+def test_the_program_seed_goes_where_it_is_known(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"train.py": ARGPARSE, "model.py": MODEL, "utils.py": SET_SEED})
+    r = run_cli("--format", "json", "--unsafe-fixes", ".", cwd=root)
+    import json
+
+    (finding,) = [d for d in json.loads(r.stdout) if d["code"] == "RNG003"]
+    assert finding["fix"]["message"] == (
+        "add `seed_everything(args.seed)` to train.py in `main()` right after `args` is set "
+        "(line 11), with the program's own seed"
+    )
+    _fix(root)
+    text = (root / "train.py").read_text()
+    assert (
+        "    args = parser.parse_args()\n    seed_everything(args.seed)\n    net = Net()\n" in text
+    )
+    # the runtime import sorted into the file's import block
+    assert (
+        "import torch\nfrom model import Net\nfrom seedlint_runtime import seed_everything\n"
+        "from utils import set_seed\n"
+    ) in text
+
+
+def test_an_import_time_draw_is_seeded_right_before_its_import(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path, {"train.py": IMPORT_TIME, "tables.py": TABLES, "utils.py": SET_SEED}
+    )
+    r = run_cli("--format", "json", "--unsafe-fixes", ".", cwd=root)
+    import json
+
+    messages = {d["fix"]["message"] for d in json.loads(r.stdout) if d["code"] == "RNG002"}
+    assert (
+        "add `seed_everything(0)` to train.py right before the import of tables.py that runs the "
+        "draw (the imports after it get `# noqa: E402`) (the program has no seed of its own that "
+        "covers this draw: 0 is a choice, put yours)"
+    ) in messages
+    _fix(root)
+    text = (root / "train.py").read_text()
+    assert (
+        "sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n\nseed_everything(0)\n"
+        "from tables import PROTOTYPES  # noqa: E402\n"
+    ) in text
+    assert text.index("from seedlint_runtime import seed_everything") < text.index("sys.path")
