@@ -842,7 +842,15 @@ def _insert_seed_in(
     at = min(_leading_end(body), limit)
     if at < len(body) and _already_seeds(body[at], call):
         return module
-    return module.with_changes(body=[*body[:at], stmt, *body[at:]])
+    return module.with_changes(body=[*body[:at], _after_imports(body, at, stmt), *body[at:]])
+
+
+def _after_imports(body: Sequence[Any], at: int, stmt: Any) -> Any:
+    """``stmt`` to go at ``at``: a blank line before it when it follows an import (isort wants
+    one after an import block)."""
+    if at > 0 and _import_key(body[at - 1]) is not None and not stmt.leading_lines:
+        return stmt.with_changes(leading_lines=(cst.EmptyLine(),))
+    return stmt
 
 
 def _seed_before_import(
@@ -863,6 +871,7 @@ def _seed_before_import(
     if at > 0 and _already_seeds(body[at - 1], call):
         return module, at - 1
     seeded = stmt.with_changes(leading_lines=body[at].leading_lines) if at < len(body) else stmt
+    seeded = _after_imports(body, at, seeded)
     rest = [body[at].with_changes(leading_lines=())] if at < len(body) else []
     after = [_noqa_e402(s) for s in [*rest, *body[at + 1 :]]]
     return module.with_changes(body=[*body[:at], seeded, *after]), at

@@ -324,7 +324,7 @@ def test_entry_top_level_draws_are_seeded_before_them(tmp_path: Path) -> None:
         name="run.py",
     )
     assert out.startswith(
-        "import numpy as np\nfrom seedlint_runtime import seed_everything\n"
+        "import numpy as np\nfrom seedlint_runtime import seed_everything\n\n"
         "seed_everything(0)\n\nNOISE = np.random.rand(3)\n"
     )
     left = run_cli("--isolated", "--no-cache", str(tmp_path))
