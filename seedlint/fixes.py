@@ -138,6 +138,8 @@ class _Editor:
         self.seed_import_of: Optional[str] = None
         #: The program's own seed: (function, line after which it is known, expression).
         self.seed_program: Optional[tuple[str, int, str]] = None
+        #: Seeding helpers to complete: (function, seed parameter, library, line after which).
+        self.extend: list[tuple[str, str, str, int]] = []
         self.positions = positions
         self.fixes = fixes
         self.needed: list[str] = []  # names from seedlint_runtime the edits use
@@ -191,6 +193,11 @@ class _Editor:
     def run(self) -> Optional[cst.Module]:
         calls: dict[tuple[Any, ...], Optional[cst.CSTNode]] = {}
         for fix in self.fixes:
+            if fix.kind == "extend-helper":
+                self.extend.append(
+                    (str(fix.data[0]), str(fix.data[1]), str(fix.data[2]), int(fix.data[3]))
+                )
+                continue
             if fix.kind == "seed-entry":
                 # the earliest placement any finding needs wins: top < imports < main
                 place = str(fix.data[0]) if fix.data else "main"
@@ -225,6 +232,8 @@ class _Editor:
             if not isinstance(module, cst.Module):
                 return None
         import_limit: Optional[int] = None
+        for func, param, lib, last in self.extend:
+            module = self._extend_helper(module, func, param, lib, last)
         if self.seed_program is not None:
             # first: top-level statement indexes still those of the file as it was
             self.runtime_name("seed_everything")
@@ -254,12 +263,50 @@ class _Editor:
             )
         return module
 
+    def _extend_helper(
+        self, module: cst.Module, func: str, param: str, lib: str, last: int
+    ) -> cst.Module:
+        """The program's seeding helper ``func`` seeds ``lib`` too: ``torch.manual_seed(seed)``
+        (``np.random.seed``, ``random.seed``) after its last seeding call, importing the library
+        when the file does not."""
+        module_name, default_alias, template = {
+            "python": ("random", "random", "{}.seed({})"),
+            "numpy": ("numpy", "np", "{}.random.seed({})"),
+            "torch": ("torch", "torch", "{}.manual_seed({})"),
+        }[lib]
+        alias = None
+        for st in module.body:
+            if isinstance(st, cst.SimpleStatementLine):
+                for imp in st.body:
+                    if isinstance(imp, cst.Import):
+                        for a in imp.names:
+                            if _dotted(a.name) == module_name:
+                                alias = _alias_name(a) or module_name
+        line = template.format(alias or default_alias, param)
+        module = self._seed_in_function(module, "", func, last, line, raw=True)
+        if alias is None:
+            imp_line = (
+                f"import {module_name}"
+                if default_alias == module_name
+                else f"import {module_name} as {default_alias}"
+            )
+            module = module.with_changes(
+                body=_insert_import(list(module.body), _statement(imp_line), None, self.path)
+            )
+        return module
+
     def _seed_in_function(
-        self, module: cst.Module, call: str, func: str, after: int, expr: str
+        self,
+        module: cst.Module,
+        call: str,
+        func: str,
+        after: int,
+        expr: str,
+        raw: bool = False,
     ) -> cst.Module:
         """``seed_everything(expr)`` in ``func`` (``main`` or ``Class.method``): first in its
         body (``after`` 0), else right after the statement of its body that ends on line
-        ``after`` (where the seed's value is set)."""
+        ``after`` (where the seed's value is set). ``raw``: ``expr`` is the whole statement."""
         positions: Mapping[cst.CSTNode, Any] = self.positions  # type: ignore[assignment]
         path: list[int] = []
         body: Sequence[cst.CSTNode] = self.module.body
@@ -294,7 +341,7 @@ class _Editor:
             )
             if at < 0:
                 return module
-        stmt = cst.parse_statement(f"{call}({expr})\n")
+        stmt = cst.parse_statement((expr if raw else f"{call}({expr})") + "\n")
 
         def insert(nodes: Sequence[Any], depth: int) -> list[Any]:
             out = list(nodes)
@@ -309,7 +356,9 @@ class _Editor:
                     *out[path[depth] + 1 :],
                 ]
             stmts = list(block.body)
-            if at < len(stmts) and _already_seeds(stmts[at], call):
+            if at < len(stmts) and (
+                _already_seeds(stmts[at], call) if not raw else stmts[at].deep_equals(stmt)
+            ):
                 return out
             stmts.insert(at, stmt)
             out[path[depth]] = target.with_changes(body=block.with_changes(body=stmts))

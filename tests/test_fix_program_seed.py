@@ -260,3 +260,42 @@ def test_fixing_the_example_project_adds_no_import_warnings(tmp_path: Path) -> N
     r = run_cli("--fix", "--unsafe-fixes", ".", cwd=root)
     assert "Applied" in r.stderr
     assert _ruff(root) <= before, _ruff(root) - before
+
+
+SEEDED_FIRST = """
+    import argparse
+
+    import torch
+
+    from utils import set_seed
+
+
+    def main():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--seed", type=int, default=0)
+        args = parser.parse_args()
+        set_seed(args.seed)
+        print(round(float(torch.randn(3).sum()), 6))
+
+
+    if __name__ == "__main__":
+        main()
+"""
+
+
+def test_the_programs_own_helper_is_completed_rather_than_a_second_seed_added(
+    tmp_path: Path,
+) -> None:
+    root = write_tree(tmp_path, {"train.py": SEEDED_FIRST, "utils.py": SET_SEED})
+    assert _run(root, "train.py", 1) != _run(root, "train.py", 1)
+    stderr = _fix(root)
+    assert "Applied 1 fix in 1 file." in stderr
+    assert (root / "train.py").read_text() == __import__("textwrap").dedent(SEEDED_FIRST).lstrip()
+    helper = (root / "utils.py").read_text()
+    assert helper == (
+        "import random\n\nimport numpy as np\nimport torch\n\n\ndef set_seed(seed):\n"
+        "    random.seed(seed)\n    np.random.seed(seed)\n    torch.manual_seed(seed)\n"
+    )
+    first = _run(root, "train.py", 1)
+    assert first == _run(root, "train.py", 1)
+    assert first != _run(root, "train.py", 2)

@@ -1699,7 +1699,9 @@ _OTHER_SAMPLERS = re.compile(
 )
 
 
-def _program_seed(ctx: FileContext, site: CallSite) -> Optional[tuple[str, int, int, str]]:
+def _program_seed(
+    ctx: FileContext, site: CallSite
+) -> Optional[tuple[str, int, int, str, Optional[Target]]]:
     """``set_seed(args.seed)`` in a function: the program seeds from its own seed (a command
     line option, a config entry, a parameter); where that value is known, for the seed fix
     (issue: fixes use the program's seed, not 0)."""
@@ -1721,12 +1723,15 @@ def _program_seed(ctx: FileContext, site: CallSite) -> Optional[tuple[str, int, 
         return None
     scope = site.scope
     line = ctx.span(site.node, site.stmt).line
+    target: Optional[Target] = None
+    if site.resolved is not None and site.resolved[0] in ("import", "local"):
+        target = tuple(site.resolved)
     if root.value in scope.params:
-        return scope.qualname, line, 0, text
+        return scope.qualname, line, 0, text, target
     values = [v for o, v in scope.assigns.get(root.value, []) if o < site.order]
     if not values:
         return None
-    return scope.qualname, line, ctx.span(values[-1], values[-1]).end_line, text
+    return scope.qualname, line, ctx.span(values[-1], values[-1]).end_line, text, target
 
 
 def _stream_key(ctx: FileContext, site: CallSite, api: str) -> str:

@@ -240,8 +240,9 @@ class FileFacts:
     function_lines: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: The program's own seed, where this file seeds from one (``set_seed(args.seed)``,
     #: ``torch.manual_seed(cfg.seed)``): (function, line of that call, line after which the
-    #: seed's value is known — 0: from the function's start, a parameter —, the expression).
-    program_seeds: list[tuple[str, int, int, str]] = field(default_factory=list)
+    #: seed's value is known — 0: from the function's start, a parameter —, the expression,
+    #: the call's target — a project helper to extend when it leaves a library out).
+    program_seeds: list[tuple[str, int, int, str, Optional[Target]]] = field(default_factory=list)
 
     def scope_at(self, line: int) -> str:
         """The innermost function around ``line`` ("" for the module's top level)."""

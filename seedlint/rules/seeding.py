@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Optional
 
 from seedlint import apis
+from seedlint.engine.facts import Seed
 from seedlint.engine.interp import MAIN, WORKER, EntryRun, Hit
 from seedlint.engine.program import Program
 from seedlint.findings import Finding, Fix, Location
@@ -94,7 +95,10 @@ class _UnseededGlobal(Rule):
     lib: ClassVar[str]
     seed_hint: ClassVar[str]
 
+    _program: Optional[Program] = None
+
     def check_program(self, program: Program) -> Iterable[Finding]:
+        self._program = program
         # A draw that starts the groups of several entry points gets one finding: it names the
         # first entry point, and its fix seeds every one of them (extra targets in ``data``).
         merged: dict[tuple[str, int, int], tuple[_Group, list[_Group]]] = {}
@@ -141,7 +145,22 @@ class _UnseededGlobal(Rule):
         extra = tuple(e for e in extra if e[0] not in tests)
         fix: Optional[Fix] = None
         library = [h for g in (group, *others) for h in g.hits]
-        if all(h.draw.fix for h in library):
+        helper = (
+            _helper_extension(self._program, group, self.lib)
+            if group.kind == "never" and not group.run.test and self._program is not None
+            else None
+        )
+        if helper is not None:
+            path, qual, param, last = helper
+            shown = _LIBRARY_SEEDING[self.lib].format(param)
+            fix = Fix(
+                "unsafe",
+                f"add `{shown}` to the program's own seeding helper `{qual}()` in {path}",
+                "extend-helper",
+                data=(qual, param, self.lib, last),
+                target=path,
+            )
+        elif all(h.draw.fix for h in library):
             # library calls that take a seed: each gets its own stream of the run's seed
             edits = tuple(
                 (
@@ -278,6 +297,53 @@ class _UnseededGlobal(Rule):
         )
 
 
+#: How the seed fix seeds a library inside a helper it extends (the module named as imported).
+_LIBRARY_SEEDING = {
+    apis.PYTHON: "random.seed({})",
+    apis.NUMPY: "np.random.seed({})",
+    apis.TORCH: "torch.manual_seed({})",
+}
+
+
+def _helper_extension(
+    program: Program, group: _Group, lib: str
+) -> Optional[tuple[str, str, str, int]]:
+    """The program's own seeding helper (``set_seed(args.seed)``), called before every draw of
+    the group, that seeds other libraries from its parameter but not ``lib``: (its file, its
+    function, its seed parameter, the line of its last seeding call) — the fix adds ``lib``
+    there rather than a second seeding site."""
+    facts = group.run.entry
+    key = next((k for k, f in program.files.items() if f is facts), None)
+    if key is None:
+        return None
+    first = min(
+        [s.span.line for h in group.hits for s in h.steps if s.path == facts.path]
+        + [h.span.line for h in group.hits if h.path == facts.path],
+        default=None,
+    )
+    for _func, call_line, _, _, target in facts.program_seeds:
+        if target is None or first is None or call_line >= first:
+            continue
+        for kind, hkey, qual in program.resolve(key, target):
+            helper = program.files[hkey]
+            scope = helper.scopes.get(qual)
+            if kind != "function" or scope is None or not scope.params:
+                continue
+            param = scope.params[0]
+            seeds = [
+                ev
+                for ev in scope.events
+                if isinstance(ev, Seed)
+                and ev.value in (("param", param), ("local", param))
+                and ev.span is not None
+            ]
+            seeded = {lib_ for ev in seeds for lib_ in ev.libs}
+            if seeds and lib not in seeded:
+                last = max(ev.span.end_line for ev in seeds if ev.span is not None)
+                return helper.path, qual, param, last
+    return None
+
+
 def _program_seed_place(group: _Group) -> Optional[tuple[str, str, str]]:
     """The program's own seed for the fix (``seed_everything(args.seed)`` right after
     ``args`` is set), when the entry point seeds from one (``set_seed(args.seed)``) in the
@@ -285,7 +351,7 @@ def _program_seed_place(group: _Group) -> Optional[tuple[str, str, str]]:
     (place, where it goes in words, the expression)."""
     facts = group.run.entry
     hit = group.first
-    for func, _, after, expr in facts.program_seeds:
+    for func, _, after, expr, _target in facts.program_seeds:
         lines = facts.function_lines.get(func)
         if lines is None:
             continue
