@@ -140,6 +140,8 @@ class _Editor:
         self.seed_program: Optional[tuple[str, int, str]] = None
         #: Seeding helpers to complete: (function, seed parameter, library, line after which).
         self.extend: list[tuple[str, str, str, int]] = []
+        #: Library imports those additions need (``import torch``).
+        self.library_imports: list[str] = []
         self.positions = positions
         self.fixes = fixes
         self.needed: list[str] = []  # names from seedlint_runtime the edits use
@@ -261,6 +263,10 @@ class _Editor:
             module = _add_imports(
                 module, {n: self.access(n) for n in self.needed}, import_limit, self.path
             )
+        for line in self.library_imports:
+            module = module.with_changes(
+                body=_insert_import(list(module.body), _statement(line), None, self.path)
+            )
         return module
 
     def _extend_helper(
@@ -285,14 +291,14 @@ class _Editor:
         line = template.format(alias or default_alias, param)
         module = self._seed_in_function(module, "", func, last, line, raw=True)
         if alias is None:
+            # added with the other imports, last (top-level indexes must not move before)
             imp_line = (
                 f"import {module_name}"
                 if default_alias == module_name
                 else f"import {module_name} as {default_alias}"
             )
-            module = module.with_changes(
-                body=_insert_import(list(module.body), _statement(imp_line), None, self.path)
-            )
+            if imp_line not in self.library_imports:
+                self.library_imports.append(imp_line)
         return module
 
     def _seed_in_function(

@@ -336,6 +336,7 @@ def test_unsafe_seed_fix_lands_in_the_import_cell_and_then_the_notebook_is_clean
         "%matplotlib inline",
         "import numpy as np",
         "import torch",
+        "",
         "seed_everything(0)",
     ]
     assert cells[2] == "x = np.random.rand(3)\n!nvidia-smi\nprint(x)"
