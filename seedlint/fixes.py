@@ -263,9 +263,9 @@ class _Editor:
             module = _add_imports(
                 module, {n: self.access(n) for n in self.needed}, import_limit, self.path
             )
-        for line in self.library_imports:
+        for imported in self.library_imports:
             module = module.with_changes(
-                body=_insert_import(list(module.body), _statement(line), None, self.path)
+                body=_insert_import(list(module.body), _statement(imported), None, self.path)
             )
         return module
 
