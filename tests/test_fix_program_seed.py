@@ -299,3 +299,70 @@ def test_the_programs_own_helper_is_completed_rather_than_a_second_seed_added(
     first = _run(root, "train.py", 1)
     assert first == _run(root, "train.py", 1)
     assert first != _run(root, "train.py", 2)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            """
+            import argparse
+
+            import torch
+
+
+            def main():
+                parser = argparse.ArgumentParser()
+                parser.add_argument("--seed", type=int, default=0)
+                args = parser.parse_args()
+                print(float(torch.randn(3).sum()))
+
+
+            if __name__ == "__main__":
+                main()
+            """,
+            "    args = parser.parse_args()\n    seed_everything(args.seed)\n",
+        ),
+        (
+            """
+            import torch
+
+            SEED = 3
+
+
+            def main():
+                x = torch.randn(3)
+                torch.manual_seed(SEED)
+                print(float(x.sum()))
+
+
+            if __name__ == "__main__":
+                main()
+            """,
+            "def main():\n    seed_everything(SEED)\n    x = torch.randn(3)\n",
+        ),
+        (
+            """
+            import hydra
+            import torch
+
+
+            @hydra.main(config_path="conf", config_name="train", version_base=None)
+            def main(cfg):
+                model = torch.nn.Linear(4, 2)
+                torch.manual_seed(cfg.seed)
+                print(model(torch.ones(4)))
+
+
+            if __name__ == "__main__":
+                main()
+            """,
+            "def main(cfg):\n    seed_everything(cfg.seed)\n    model = torch.nn.Linear(4, 2)\n",
+        ),
+    ],
+    ids=["unused-seed-option", "module-constant", "hydra-config"],
+)
+def test_the_programs_seed_is_found(tmp_path: Path, source: str, expected: str) -> None:
+    root = write_tree(tmp_path, {"train.py": source})
+    _fix(root)
+    assert expected in (root / "train.py").read_text()

@@ -1408,6 +1408,7 @@ def analyse_module(
     facts.program_seeds = [
         found for site in collector.calls if (found := _program_seed(ctx, site)) is not None
     ]
+    facts.program_seeds += _option_seeds(ctx, collector.calls, facts.argparse)
     for qual, kind in collector.fixtures.items():
         if qual in facts.scopes:
             facts.scopes[qual].fixture = kind
@@ -1730,8 +1731,31 @@ def _program_seed(
         return scope.qualname, line, 0, text, target
     values = [v for o, v in scope.assigns.get(root.value, []) if o < site.order]
     if not values:
+        if root.value in scope.module().assigns and root.value not in scope.assigns:
+            return scope.qualname, line, 0, text, target  # a module constant (``SEED = 42``)
         return None
     return scope.qualname, line, ctx.span(values[-1], values[-1]).end_line, text, target
+
+
+def _option_seeds(
+    ctx: FileContext, calls: Sequence[CallSite], options: dict[str, tuple[Literal, bool]]
+) -> list[tuple[str, int, int, str, Optional[Target]]]:
+    """``args = parser.parse_args()`` in a function of a program with a ``--seed`` option that
+    it may never use for seeding: ``args.seed`` is the program's seed from that line on."""
+    dests = [d for d in options if "seed" in d.lower()]
+    if not dests:
+        return []
+    out: list[tuple[str, int, int, str, Optional[Target]]] = []
+    for site in calls:
+        if site.method not in ("parse_args", "parse_known_args") or site.scope.kind != "function":
+            continue
+        target = ctx.stored_into.get(id(site.node))
+        name = dotted(target) if target is not None else None
+        if name is None or "." in name:
+            continue
+        span = ctx.span(site.node, site.stmt)
+        out.append((site.scope.qualname, span.line, span.end_line, f"{name}.{dests[0]}", None))
+    return out
 
 
 def _stream_key(ctx: FileContext, site: CallSite, api: str) -> str:
