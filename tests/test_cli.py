@@ -887,3 +887,19 @@ def test_summary_does_not_claim_success_when_a_file_could_not_be_read(tmp_path: 
     assert res.returncode == 2
     assert "All checks passed" not in res.stderr
     assert "1 file could not be checked" in res.stderr
+
+
+def test_fix_and_diff_say_when_only_unsafe_fixes_exist(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"train.py": TRAIN})
+    before = (tmp_path / "train.py").read_text()
+    res = run_cli("--fix", "train.py", cwd=tmp_path)
+    assert res.stderr.strip().splitlines() == [
+        "No safe fixes; 5 unsafe fixes available with `--unsafe-fixes`.",
+        "Found 6 findings in 1 file.",
+    ]
+    assert (tmp_path / "train.py").read_text() == before
+    res = run_cli("--diff", "train.py", cwd=tmp_path)
+    assert res.returncode == 0 and res.stdout == ""
+    assert res.stderr.strip() == "No safe fixes; 5 unsafe fixes available with `--unsafe-fixes`."
+    res = run_cli("--diff", "--unsafe-fixes", "train.py", cwd=tmp_path)
+    assert res.returncode == 1 and res.stdout.startswith("--- ")
