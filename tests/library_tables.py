@@ -216,158 +216,83 @@ class _Func:
                 self.global_calls.add(n.attr)
 
 
-def _parse_tree(
-    root: str,
-) -> tuple[dict[str, tuple[list[str], dict[str, _Func]]], dict[str, _Func]]:
-    """Every class (by name: bases, methods) and module-level function under ``root``."""
-    classes: dict[str, tuple[list[str], dict[str, _Func]]] = {}
-    functions: dict[str, _Func] = {}
-    for folder, _, files in os.walk(root):
-        for file in sorted(files):
-            if not file.endswith(".py"):
-                continue
-            with open(os.path.join(folder, file), encoding="utf-8") as fh:
-                tree = ast.parse(fh.read())
-            for node in tree.body:
-                if isinstance(node, ast.ClassDef):
-                    methods = {
-                        m.name: _Func(m)
-                        for m in node.body
-                        if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
-                    }
-                    bases = [_dotted(b).rsplit(".", 1)[-1] for b in node.bases]
-                    classes.setdefault(node.name, (bases, methods))
-                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    functions.setdefault(node.name, _Func(node))
-    return classes, functions
+Classes = dict[str, tuple[list[str], dict[str, _Func]]]
 
 
-def _exports(root: str) -> dict[str, list[str]]:
-    """Public module → the names it exports, from ``__init__.py`` and ``__all__`` lists."""
-
-    def module_all(path: str) -> list[str]:
-        with open(path, encoding="utf-8") as fh:
-            tree = ast.parse(fh.read())
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
-            ):
-                value = ast.literal_eval(node.value)
-                return [str(v) for v in value]
-        return []
-
-    def init_names(folder: str) -> list[str]:
-        with open(os.path.join(folder, "__init__.py"), encoding="utf-8") as fh:
-            tree = ast.parse(fh.read())
-        names: list[str] = []
-        for node in tree.body:
-            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
-                if any(a.name == "*" for a in node.names):
-                    names += module_all(os.path.join(folder, node.module + ".py"))
-                else:
-                    names += [a.asname or a.name for a in node.names]
-        return names
-
-    out = {
-        "torchvision.transforms": init_names(root),
-        "torchvision.transforms.v2": init_names(os.path.join(root, "v2")),
-    }
-    for module in ("transforms", "autoaugment"):
-        out[f"torchvision.transforms.{module}"] = module_all(os.path.join(root, module + ".py"))
-    return out
+def _parse_file(path: str, classes: Classes, functions: dict[str, _Func]) -> None:
+    """The classes (bases, methods) and module-level functions one file defines."""
+    with open(path, encoding="utf-8") as fh:
+        tree = ast.parse(fh.read())
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            methods = {
+                m.name: _Func(m)
+                for m in node.body
+                if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+            }
+            bases = [_dotted(b).rsplit(".", 1)[-1] for b in node.bases]
+            classes.setdefault(node.name, (bases, methods))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions.setdefault(node.name, _Func(node))
 
 
-def derive_torchvision(root: str) -> tuple[dict[str, str], dict[str, str]]:
-    """torchvision's random transforms, from its source: (public class qualname → the library
-    whose global generator it draws from when applied; public ``Class.get_params`` static
-    methods that draw → that library). v1 and v2 share class names but not code: each public
-    module's names are looked up among the classes its own files define."""
-    v2_root = os.path.join(root, "v2")
-    v2_classes, v2_funcs = _parse_tree(v2_root)
-    # v1 lives in its own files (the folder also holds v2)
-    v1_only: dict[str, tuple[list[str], dict[str, _Func]]] = {}
-    v1_fn: dict[str, _Func] = {}
-    for file in ("transforms.py", "autoaugment.py", "_presets.py"):
-        c, f = _parse_tree_file(os.path.join(root, file))
-        v1_only.update(c)
-        v1_fn.update(f)
+def _module_all(path: str) -> list[str]:
+    with open(path, encoding="utf-8") as fh:
+        tree = ast.parse(fh.read())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            return [str(v) for v in ast.literal_eval(node.value)]
+    return []
 
-    def draws(
-        classes: dict[str, tuple[list[str], dict[str, _Func]]],
-        funcs: dict[str, _Func],
-        cls: str,
-        entry: tuple[str, ...],
-    ) -> set[str]:
-        def resolve(c: str, method: str, seen: frozenset[str] = frozenset()) -> Optional[_Func]:
-            if c not in classes or c in seen:
-                return None
-            bases, methods = classes[c]
-            if method in methods:
-                return methods[method]
-            for b in bases:
-                found = resolve(b, method, seen | {c})
-                if found is not None:
-                    return found
+
+def _init_names(folder: str) -> list[str]:
+    """What a package's ``__init__.py`` exports (``from .x import *`` through ``x.__all__``)."""
+    with open(os.path.join(folder, "__init__.py"), encoding="utf-8") as fh:
+        tree = ast.parse(fh.read())
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+            if any(a.name == "*" for a in node.names):
+                names += _module_all(os.path.join(folder, node.module + ".py"))
+            else:
+                names += [a.asname or a.name for a in node.names]
+    return names
+
+
+def _draws(classes: Classes, funcs: dict[str, _Func], cls: str, entry: tuple[str, ...]) -> set[str]:
+    """The libraries whose global generator ``cls``'s ``entry`` methods draw from, following
+    ``self.m()`` (resolved on ``cls`` through its bases) and module-level functions."""
+
+    def resolve(c: str, method: str, seen: frozenset[str] = frozenset()) -> Optional[_Func]:
+        if c not in classes or c in seen:
             return None
+        bases, methods = classes[c]
+        if method in methods:
+            return methods[method]
+        for b in bases:
+            found = resolve(b, method, seen | {c})
+            if found is not None:
+                return found
+        return None
 
-        libs: set[str] = set()
-        stack = [m for m in entry]
-        done: set[str] = set()
-        fstack: list[str] = []
-        while stack:
-            m = stack.pop()
-            if m in done:
-                continue
-            done.add(m)
-            f = resolve(cls, m)
-            if f is None:
-                continue
+    libs: set[str] = set()
+    called: list[str] = []
+    stack, done = list(entry), set()
+    while stack:
+        m = stack.pop()
+        if m in done:
+            continue
+        done.add(m)
+        f = resolve(cls, m)
+        if f is not None:
             libs |= f.libs
             stack += list(f.self_calls)
-            fstack += list(f.global_calls)
-        fdone: set[str] = set()
-        while fstack:
-            name = fstack.pop()
-            if name in fdone or name not in funcs:
-                continue
-            fdone.add(name)
-            libs |= funcs[name].libs
-            fstack += list(funcs[name].global_calls)
-        return libs
-
-    classes_out: dict[str, str] = {}
-    params_out: dict[str, str] = {}
-    for module, names in _exports(root).items():
-        v2 = module.endswith(".v2")
-        classes = v2_classes if v2 else v1_only
-        funcs = v2_funcs if v2 else v1_fn
-        for name in names:
-            if name not in classes:
-                continue
-            libs = draws(classes, funcs, name, ("forward", "__call__"))
-            if libs:
-                classes_out[f"{module}.{name}"] = (
-                    apis.TORCH if apis.TORCH in libs else sorted(libs)[0]
-                )
-            if "get_params" in classes[name][1]:
-                plibs = draws(classes, funcs, name, ("get_params",))
-                if plibs:
-                    params_out[f"{module}.{name}.get_params"] = (
-                        apis.TORCH if apis.TORCH in plibs else sorted(plibs)[0]
-                    )
-    # public functional kernels that draw (``v2.functional.gaussian_noise``)
-    functional = os.path.join(v2_root, "functional")
-    if os.path.isfile(os.path.join(functional, "__init__.py")):
-        for name in _init_names(functional):
-            f = v2_funcs.get(name)
-            if f is None:
-                continue
-            libs = _function_draws(v2_funcs, name)
-            if libs:
-                params_out[f"torchvision.transforms.v2.functional.{name}"] = (
-                    apis.TORCH if apis.TORCH in libs else sorted(libs)[0]
-                )
-    return dict(sorted(classes_out.items())), dict(sorted(params_out.items()))
+            called += list(f.global_calls)
+    for name in called:
+        libs |= _function_draws(funcs, name)
+    return libs
 
 
 def _function_draws(funcs: dict[str, _Func], name: str) -> set[str]:
@@ -383,39 +308,70 @@ def _function_draws(funcs: dict[str, _Func], name: str) -> set[str]:
     return libs
 
 
-def _init_names(folder: str) -> list[str]:
-    with open(os.path.join(folder, "__init__.py"), encoding="utf-8") as fh:
-        tree = ast.parse(fh.read())
-    names: list[str] = []
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            names += [a.asname or a.name for a in node.names if a.name != "*"]
-    return names
+def _library(libs: set[str]) -> str:
+    return apis.TORCH if apis.TORCH in libs else sorted(libs)[0]
 
 
-def _parse_tree_file(
-    path: str,
-) -> tuple[dict[str, tuple[list[str], dict[str, _Func]]], dict[str, _Func]]:
-    classes: dict[str, tuple[list[str], dict[str, _Func]]] = {}
-    functions: dict[str, _Func] = {}
-    if not os.path.isfile(path):
-        return classes, functions
-    with open(path, encoding="utf-8") as fh:
-        tree = ast.parse(fh.read())
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef):
-            methods = {
-                m.name: _Func(m)
-                for m in node.body
-                if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
-            }
-            classes[node.name] = ([_dotted(b).rsplit(".", 1)[-1] for b in node.bases], methods)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            functions[node.name] = _Func(node)
-    return classes, functions
+def derive_torchvision(root: str) -> tuple[dict[str, str], dict[str, str]]:
+    """torchvision's random transforms, from its source: (public class qualname → the library
+    whose global generator it draws from when applied; public functions and ``Class.get_params``
+    static methods that draw → that library). v1 and v2 share class names but not code: each
+    public module's names are looked up among the classes of its own files."""
+    v1: Classes = {}
+    v1_funcs: dict[str, _Func] = {}
+    for file in ("transforms.py", "autoaugment.py", "_presets.py"):
+        if os.path.isfile(os.path.join(root, file)):
+            _parse_file(os.path.join(root, file), v1, v1_funcs)
+    v2_root = os.path.join(root, "v2")
+    v2: Classes = {}
+    v2_funcs: dict[str, _Func] = {}
+    for folder, _, files in os.walk(v2_root):
+        for file in sorted(f for f in files if f.endswith(".py")):
+            _parse_file(os.path.join(folder, file), v2, v2_funcs)
+    exports = {
+        "torchvision.transforms": (_init_names(root), v1, v1_funcs),
+        "torchvision.transforms.v2": (_init_names(v2_root), v2, v2_funcs),
+        "torchvision.transforms.transforms": (
+            _module_all(os.path.join(root, "transforms.py")),
+            v1,
+            v1_funcs,
+        ),
+        "torchvision.transforms.autoaugment": (
+            _module_all(os.path.join(root, "autoaugment.py")),
+            v1,
+            v1_funcs,
+        ),
+    }
+    classes_out: dict[str, str] = {}
+    calls_out: dict[str, str] = {}
+    for module, (names, classes, funcs) in exports.items():
+        for name in names:
+            if name not in classes:
+                continue
+            libs = _draws(classes, funcs, name, ("forward", "__call__"))
+            if libs:
+                classes_out[f"{module}.{name}"] = _library(libs)
+            if "get_params" in classes[name][1]:
+                libs = _draws(classes, funcs, name, ("get_params",))
+                if libs:
+                    calls_out[f"{module}.{name}.get_params"] = _library(libs)
+    # public functional kernels that draw (``v2.functional.gaussian_noise``)
+    functional = os.path.join(v2_root, "functional")
+    if os.path.isfile(os.path.join(functional, "__init__.py")):
+        for name in _init_names(functional):
+            libs = _function_draws(v2_funcs, name)
+            if libs:
+                calls_out[f"torchvision.transforms.v2.functional.{name}"] = _library(libs)
+    return dict(sorted(classes_out.items())), dict(sorted(calls_out.items()))
 
 
 # --- the module --------------------------------------------------------------------------------
+
+
+def _table(comment: list[str], header: str, items: dict[str, Any]) -> list[str]:
+    lines = ["", *(f"#: {c}" for c in comment), header]
+    lines += [f"    {_lit(k)}: {_lit(v)}," for k, v in items.items()]
+    return [*lines, "}"]
 
 
 def render() -> str:
@@ -425,69 +381,60 @@ def render() -> str:
     import pandas
     import sklearn
 
-    tv_classes, tv_params = derive_torchvision(root)
-    version = _version("torchvision")
+    tv_classes, tv_calls = derive_torchvision(root)
     lines = [
         '"""Library calls that draw from a global generator for the user: GENERATED by',
         "``python -m tests.library_tables`` from the installed libraries (scikit-learn",
         f"{sklearn.__version__}, pandas {pandas.__version__}, datasets {datasets.__version__},",
-        f"torchvision {version} read as source). Do not edit: ``tests/test_library_tables.py``",
-        'fails when these drift from the installed libraries."""',
+        f"torchvision {_version('torchvision')} read as source). Do not edit:",
+        '``tests/test_library_tables.py`` fails when these drift from the installed libraries."""',
         "",
         "from __future__ import annotations",
-        "",
-        '#: scikit-learn: qualname → ("call": draws when called, "use": its instances draw when',
-        "#: fitted or split; position of ``random_state`` or -1 (keyword-only); its default).",
+    ]
+    lines += _table(
+        [
+            'scikit-learn: qualname → ("call": draws when called, "use": its instances draw when',
+            "fitted or split; position of ``random_state`` or -1 (keyword-only); its default).",
+        ],
         "SKLEARN: dict[str, tuple[str, int, object]] = {",
-    ]
-    for k, v in derive_sklearn().items():
-        lines.append(f"    {_lit(k)}: {_lit(v)},")
-    lines += [
-        "}",
-        "",
-        "#: pandas methods whose ``random_state`` None means numpy's global RandomState:",
-        '#: "Class.method" → position of ``random_state`` (self excluded).',
+        derive_sklearn(),
+    )
+    lines += _table(
+        [
+            "pandas methods whose ``random_state`` None means numpy's global RandomState:",
+            '"Class.method" → position of ``random_state`` (self excluded).',
+        ],
         "PANDAS: dict[str, int] = {",
-    ]
-    for k2, v2 in derive_pandas().items():
-        lines.append(f"    {_lit(k2)}: {_lit(v2)},")
-    lines += [
-        "}",
-        "",
-        '#: Hugging Face ``datasets``: "Class.method" → the parameters that seed it, with',
-        "#: their positions (self excluded).",
+        derive_pandas(),
+    )
+    lines += _table(
+        [
+            'Hugging Face ``datasets``: "Class.method" → the parameters that seed it, with',
+            "their positions (self excluded).",
+        ],
         "DATASETS: dict[str, tuple[tuple[str, int], ...]] = {",
-    ]
-    for k3, v3 in derive_datasets().items():
-        lines.append(f"    {_lit(k3)}: {_lit(v3)},")
+        derive_datasets(),
+    )
     lines += [
-        "}",
         "",
         "#: What ``import datasets`` (Hugging Face) exports.",
         "DATASETS_EXPORTS: frozenset[str] = frozenset(",
         "    {",
-    ]
-    for name in sorted(hf_datasets_names()):
-        lines.append(f"        {_lit(name)},")
-    lines += [
+        *(f"        {_lit(name)}," for name in sorted(hf_datasets_names())),
         "    }",
         ")",
-        "",
-        "#: torchvision random transforms: public qualname → the library drawn from when applied.",
+    ]
+    lines += _table(
+        ["torchvision random transforms: public qualname → the library drawn from when applied."],
         "TORCHVISION: dict[str, str] = {",
-    ]
-    for k4, v4 in tv_classes.items():
-        lines.append(f"    {_lit(k4)}: {_lit(v4)},")
-    lines += [
-        "}",
-        "",
-        "#: torchvision functions and ``get_params`` static methods that draw when called.",
+        tv_classes,
+    )
+    lines += _table(
+        ["torchvision functions and ``get_params`` static methods that draw when called."],
         "TORCHVISION_CALLS: dict[str, str] = {",
-    ]
-    for k5, v5 in tv_params.items():
-        lines.append(f"    {_lit(k5)}: {_lit(v5)},")
-    lines += ["}", ""]
-    return "\n".join(lines)
+        tv_calls,
+    )
+    return "\n".join(lines) + "\n"
 
 
 def _lit(value: object) -> str:
