@@ -636,3 +636,28 @@ def test_hugging_face_trainer_seeds_before_the_stored_transform_runs(tree) -> No
         }
     )
     assert labelled(root) == []
+
+
+def test_a_stored_datasets_transform_runs_where_a_dataloader_reads_items(tree) -> None:
+    root = tree(
+        {
+            "eval.py": """
+                import random
+                from datasets import load_dataset
+                from torch.utils.data import DataLoader
+
+                def prep(examples):
+                    examples["x"] = [random.random() for _ in examples["text"]]
+                    return examples
+
+                def main():
+                    ds = load_dataset("imdb")["test"].with_transform(prep)
+                    for batch in DataLoader(ds, batch_size=4):
+                        print(batch["x"])
+
+                if __name__ == "__main__":
+                    main()
+            """
+        }
+    )
+    assert labelled(root) == ["eval.py:6: RNG001"]

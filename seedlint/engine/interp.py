@@ -683,6 +683,8 @@ class Runner:
         #: Library objects built that draw when fitted (an unknown receiver's ``.fit()`` may
         #: be any of them), and those handed to DataLoaders whose workers apply them.
         self.libobjs: list[LibObj] = []
+        #: Functions given to ``ds.set_transform`` (run when a DataLoader reads items).
+        self.item_transforms: list[Value] = []
         self.worker_libobjs: list[tuple[LibObj, tuple[Site, ...], frozenset[str]]] = []
 
     # --- driving ---------------------------------------------------------------------------
@@ -840,6 +842,7 @@ class Runner:
         "later_steps",
         "libobjs",
         "worker_libobjs",
+        "item_transforms",
     )
 
     def _save(self) -> dict[str, object]:
@@ -1802,6 +1805,11 @@ class Runner:
         if name in _STORING_METHODS or name.startswith(("register", "add_")):
             for _, v in args:
                 self._escape_in(v, frame)
+                if name in ("set_transform", "with_transform"):
+                    # a ``datasets`` transform: runs where a DataLoader reads the items
+                    self.item_transforms += [
+                        f for f in _flatten(v) if isinstance(f, (Func, Partial))
+                    ]
             return
         self._hand_off(args, frame, site, may, None)
 
@@ -1939,6 +1947,12 @@ class Runner:
         spot = (site.path, site.span.line) if site is not None else ("*", 0)
         self.result.loaders[spot] = self.result.loaders.get(spot, False) or in_workers
         dataset = named.get("dataset", UNKNOWN)
+        if not any(isinstance(v, Inst) for v in _flatten(dataset)):
+            for f in self.item_transforms:  # an outside dataset given a transform
+                if isinstance(f, Func):
+                    self._enqueue(f, ctx, steps)
+                elif isinstance(f, Partial) and isinstance(f.func, Func):
+                    self._enqueue(f.func, ctx, steps)
         for v in _flatten(dataset):
             if isinstance(v, LibObj):
                 # a library dataset given a random transform: applied where items are loaded
