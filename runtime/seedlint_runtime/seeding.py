@@ -175,11 +175,10 @@ def seed_everything(
     if deterministic:
         _deterministic()
     if verbose:
-        message = "seed_everything: seed=%d rank=%d%s%s" % (
-            seed,
-            rank,
-            f" (this rank's seed {used})" if per_rank else "",
-            " deterministic" if deterministic else "",
+        message = (
+            f"seed_everything: seed={seed} rank={rank}"
+            + (f" (this rank's seed {used})" if per_rank else "")
+            + (" deterministic" if deterministic else "")
         )
         if log.hasHandlers():
             log.info(message)
