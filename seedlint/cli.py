@@ -92,8 +92,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if reconfigure is not None:
             with contextlib.suppress(ValueError, OSError):
                 reconfigure(errors="backslashreplace")
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        return _main(argv)
+        if args and args[0] == "verify":
+            from seedlint.verify import main as verify
+
+            return verify(args[1:])
+        return _main(args)
     except BrokenPipeError:  # `seedlint . | head`: the reader went away
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -1,0 +1,1 @@
+"""The directory ``seedlint verify`` puts on ``PYTHONPATH`` (its ``sitecustomize``)."""
