@@ -28,7 +28,7 @@ EXIT_SAME, EXIT_DIVERGED, EXIT_ERROR = 0, 1, 2
 
 #: The static rule a divergence corresponds to.
 _RULE = {apis.PYTHON: "RNG001", apis.NUMPY: "RNG002", apis.TORCH: "RNG003"}
-_LIBRARY = {apis.PYTHON: "Python's `random`", apis.NUMPY: "NumPy", apis.TORCH: "torch"}
+_LIBRARY = {apis.PYTHON: "`random`", apis.NUMPY: "NumPy", apis.TORCH: "torch"}
 
 
 @dataclass
@@ -214,7 +214,7 @@ def _divergence(
             cause = "a NumPy Generator created without a seed (OS entropy)"
             rule = "RNG101"
         elif same_call:
-            cause = f"{_LIBRARY[lib]}'s global generator was not seeded identically before it"
+            cause = f"the global generator of {_LIBRARY[lib]} was not seeded identically before it"
             rule = _RULE[lib]
         else:
             other = y if event is x else x
