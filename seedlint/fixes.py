@@ -316,7 +316,7 @@ class _Editor:
         positions: Mapping[cst.CSTNode, Any] = self.positions  # type: ignore[assignment]
         path: list[int] = []
         body: Sequence[cst.CSTNode] = self.module.body
-        for name in func.split("."):
+        for name in func.split(".") if func else ():  # "": the module's top level
             index = next(
                 (
                     i
@@ -370,6 +370,13 @@ class _Editor:
             out[path[depth]] = target.with_changes(body=block.with_changes(body=stmts))
             return out
 
+        if not path:  # the script's top level
+            stmts = list(module.body)
+            if at < len(stmts) and (
+                _already_seeds(stmts[at], call) if not raw else stmts[at].deep_equals(stmt)
+            ):
+                return module
+            return module.with_changes(body=[*stmts[:at], stmt, *stmts[at:]])
         return module.with_changes(body=insert(module.body, 0))
 
 

@@ -359,8 +359,24 @@ def test_the_programs_own_helper_is_completed_rather_than_a_second_seed_added(
             """,
             "def main(cfg):\n    seed_everything(cfg.seed)\n    model = torch.nn.Linear(4, 2)\n",
         ),
+        (
+            """
+            import argparse
+
+            import numpy as np
+            import torch
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--seed", type=int, default=0)
+            args = parser.parse_args()
+            x = torch.randn(3)
+            np.random.seed(args.seed)
+            print(float(x.sum()), np.random.rand())
+            """,
+            "args = parser.parse_args()\nseed_everything(args.seed)\nx = torch.randn(3)\n",
+        ),
     ],
-    ids=["unused-seed-option", "module-constant", "hydra-config"],
+    ids=["unused-seed-option", "module-constant", "hydra-config", "script-top-level"],
 )
 def test_the_programs_seed_is_found(tmp_path: Path, source: str, expected: str) -> None:
     root = write_tree(tmp_path, {"train.py": source})

@@ -1708,7 +1708,10 @@ def _program_seed(
     (issue: fixes use the program's seed, not 0)."""
     func = site.node.func
     name = site.qualname or (dotted(func) or "")
-    if "seed" not in name.rsplit(".", 1)[-1].lower() or site.scope.kind != "function":
+    if "seed" not in name.rsplit(".", 1)[-1].lower() or site.scope.kind not in (
+        "function",
+        "module",
+    ):
         return None
     arg = site.arg(0, "seed")
     if arg is None or arg.star:
@@ -1747,7 +1750,10 @@ def _option_seeds(
         return []
     out: list[tuple[str, int, int, str, Optional[Target]]] = []
     for site in calls:
-        if site.method not in ("parse_args", "parse_known_args") or site.scope.kind != "function":
+        if site.method not in ("parse_args", "parse_known_args") or site.scope.kind not in (
+            "function",
+            "module",
+        ):
             continue
         target = ctx.stored_into.get(id(site.node))
         name = dotted(target) if target is not None else None

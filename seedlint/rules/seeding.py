@@ -352,8 +352,9 @@ def _program_seed_place(group: _Group) -> Optional[tuple[str, str, str]]:
     facts = group.run.entry
     hit = group.first
     for func, _, after, expr, _target in facts.program_seeds:
-        lines = facts.function_lines.get(func)
-        if lines is None:
+        # "" is the module's top level (a script): any line
+        lines = facts.function_lines.get(func) if func else (1, 1 << 30)
+        if lines is None or (not func and after == 0):
             continue
         spots = [
             s.span.line
@@ -365,10 +366,11 @@ def _program_seed_place(group: _Group) -> Optional[tuple[str, str, str]]:
         if not spots or min(spots) <= max(after, lines[0]):
             continue
         root = expr.split(".", 1)[0].split("[", 1)[0]
+        scope = f"`{func}()`" if func else "the script"
         at = (
-            f"at the start of `{func}()`"
+            f"at the start of {scope}"
             if after == 0
-            else f"in `{func}()` right after `{root}` is set (line {after})"
+            else f"in {scope} right after `{root}` is set (line {after})"
         )
         return f"seed:{func}:{after}:{expr}", f"{at}, with the program's own seed", expr
     return None
