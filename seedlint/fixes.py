@@ -746,7 +746,8 @@ def _insert_import(
     end = max(end, start)
     block = [(i, _import_key(body[i])) for i in range(start, end)]
     if not block or any(k is None for _, k in block):
-        return [*body[:end], stmt, *body[end:]]
+        # no plain import block (imports under ``try:``, only ``__future__``): its own section
+        return [*body[:end], _after_imports(body, end, stmt), *body[end:]]
     # sections: runs of imports separated by blank lines
     groups: list[list[int]] = []
     for i, _ in block:
