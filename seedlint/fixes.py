@@ -418,6 +418,19 @@ def _apply(editor: _Editor, fix: Fix, node: cst.CSTNode) -> Optional[cst.CSTNode
     if fix.kind == "seed-arg" and isinstance(node, cst.Call):
         value = cst.Call(editor.runtime_name("derive_seed"), [cst.Arg(_string(str(fix.data[0])))])
         position = int(fix.data[3]) if len(fix.data) > 3 else 0
+        if len(fix.data) > 4 and fix.data[4]:
+            # keep the program's seed: ``seed if seed is not None else derive_seed(…)``
+            from seedlint.engine.collect import argument
+
+            found = argument(node, position if position >= 0 else None, str(fix.data[1]))
+            if found is None or found.star:
+                return None
+            kept = found.value
+            value = cst.IfExp(
+                test=cst.Comparison(kept, [cst.ComparisonTarget(cst.IsNot(), cst.Name("None"))]),
+                body=kept,
+                orelse=value,
+            )
         return set_argument(
             node,
             str(fix.data[1]),

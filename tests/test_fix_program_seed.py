@@ -382,3 +382,34 @@ def test_the_programs_seed_is_found(tmp_path: Path, source: str, expected: str) 
     root = write_tree(tmp_path, {"train.py": source})
     _fix(root)
     assert expected in (root / "train.py").read_text()
+
+
+def test_a_generator_seeded_from_a_value_that_may_be_none_keeps_that_value(
+    tmp_path: Path,
+) -> None:
+    # fairseq's compute_mask_indices: `default_rng(seed_i)` with `seed_i` None when no seed is
+    # given — the fix keeps the program's seed and derives one only when it is None
+    root = write_tree(
+        tmp_path,
+        {
+            "masks.py": """
+                import numpy as np
+
+
+                def masks(n, seed=None):
+                    seed_i = seed + 1 if seed is not None else None
+                    rng = np.random.default_rng(seed_i)
+                    return rng.random(n)
+
+
+                if __name__ == "__main__":
+                    print(masks(3))
+            """
+        },
+    )
+    _fix(root)
+    text = (root / "masks.py").read_text()
+    assert (
+        "np.random.default_rng(seed_i if seed_i is not None else "
+        'derive_seed("masks:masks:rng"))' in text
+    )

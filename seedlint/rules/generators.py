@@ -326,6 +326,20 @@ def _seed_fix(ctx: FileContext, site: CallSite, keyword: Optional[str]) -> Optio
             "chain-manual-seed",
             (key,),
         )
+    arg = site.arg(0, keyword)
+    if arg is not None and not (isinstance(arg.value, cst.Name) and arg.value.value == "None"):
+        # a seed of the program's that may be None (``default_rng(seed_i)``): kept, and
+        # derived only when it is None
+        shown = dotted(arg.value)
+        if shown is None:
+            return None  # an expression evaluated twice would not be the same program
+        return Fix.at(
+            span,
+            "unsafe",
+            f'use `{shown}` when it is set, else `derive_seed("{key}")`',
+            "seed-arg",
+            (key, keyword, False, 0, True),
+        )
     return Fix.at(
         span, "unsafe", f'seed it with `derive_seed("{key}")`', "seed-arg", (key, keyword, False)
     )
