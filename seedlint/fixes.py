@@ -753,14 +753,21 @@ def _insert_import(
     assert key is not None
     mine = _ORDER.index(_section(key[1], path))
     start = _future_end(body)
-    end = _import_block_end(body)
+    while start < len(body) and (_guarded_imports(body[start]) or _is_pass(body[start])):
+        start += 1  # ``try: import x / except ImportError: …`` before the plain imports
+    end = start
+    while end < len(body) and (_import_key(body[end]) is not None or _is_pass(body[end])):
+        end += 1  # (``pass``: a notebook's ``%magic`` line in the virtual module)
     if limit is not None:
         end = min(end, limit)
-    end = max(end, start)
-    block = [(i, _import_key(body[i])) for i in range(start, end)]
+        start = min(start, end)
+    block = [(i, _import_key(body[i])) for i in range(start, end) if not _is_pass(body[i])]
     if not block or any(k is None for _, k in block):
-        # no plain import block (imports under ``try:``, only ``__future__``): its own section
-        return [*body[:end], _after_imports(body, end, stmt), *body[end:]]
+        # no plain import block (only ``__future__``, or guarded imports): its own section
+        rest = list(body[end:])
+        if rest and _import_key(rest[0]) is None and not _blank_before(rest[0]):
+            rest[0] = rest[0].with_changes(leading_lines=(cst.EmptyLine(), *rest[0].leading_lines))
+        return [*body[:end], _after_imports(body, end, stmt), *rest]
     # sections: runs of imports separated by blank lines
     groups: list[list[int]] = []
     for i, _ in block:
@@ -793,6 +800,28 @@ def _insert_import(
     last = groups[-1][-1]
     new = stmt.with_changes(leading_lines=(cst.EmptyLine(),))
     return [*body[: last + 1], new, *body[last + 1 :]]
+
+
+def _is_pass(stmt: cst.CSTNode) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Pass)
+    )
+
+
+def _guarded_imports(stmt: cst.CSTNode) -> bool:
+    """A ``try:`` (or ``if``) at the top whose blocks only import (or ``pass``/``raise``)."""
+    if not isinstance(stmt, (cst.Try, cst.If)):
+        return False
+    simple = [n for n in _children(stmt) if isinstance(n, cst.SimpleStatementLine)]
+    return bool(simple) and all(
+        all(
+            isinstance(x, (cst.Import, cst.ImportFrom, cst.Pass, cst.Raise, cst.Expr))
+            for x in n.body
+        )
+        for n in simple
+    )
 
 
 def _blank_before(stmt: cst.CSTNode) -> bool:

@@ -332,10 +332,10 @@ def test_unsafe_seed_fix_lands_in_the_import_cell_and_then_the_notebook_is_clean
     assert code == 0, err
     cells = ["".join(s) if isinstance(s, list) else s for s in _sources(nb)]
     assert cells[1].splitlines() == [
-        "from seedlint_runtime import seed_everything",
         "%matplotlib inline",
         "import numpy as np",
         "import torch",
+        "from seedlint_runtime import seed_everything",  # sorted into the cell's imports
         "",
         "seed_everything(0)",
     ]
