@@ -526,3 +526,41 @@ def test_decorator_registries(tree) -> None:
         ("heads.py", 21, "RNG001"),
         ("zoo/resnet.py", 6, "RNG003"),
     ]
+
+
+def test_a_spawned_process_sees_the_seeds_of_the_scripts_top_level(tree) -> None:
+    # pytorch/examples distributed/rpc/rl: `torch.manual_seed(args.seed)` at the top level,
+    # workers started with `mp.spawn` import the script again and run that line
+    script = """
+        import argparse
+        import torch
+        import torch.multiprocessing as mp
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--seed", type=int, default=543)
+        args = parser.parse_args()
+        SEED_LINE
+
+        def run_worker(rank):
+            policy = torch.nn.Linear(4, 2)
+            print(policy(torch.ones(4)))
+
+        if __name__ == "__main__":
+            GUARD_LINE
+            mp.spawn(run_worker, nprocs=2)
+    """
+    seeded = tree(
+        {
+            "top/main.py": script.replace("SEED_LINE", "torch.manual_seed(args.seed)").replace(
+                "GUARD_LINE", "pass"
+            ),
+            "guard/main.py": script.replace("SEED_LINE", "").replace(
+                "GUARD_LINE", "torch.manual_seed(args.seed)"
+            ),
+        }
+    )
+    from tests.test_reach import labelled
+
+    assert labelled(seeded / "top") == []
+    # a seed inside the guard does not run in the spawned processes
+    assert labelled(seeded / "guard") == ["main.py:11: RNG003"]

@@ -683,6 +683,8 @@ class Runner:
         #: Library objects built that draw when fitted (an unknown receiver's ``.fit()`` may
         #: be any of them), and those handed to DataLoaders whose workers apply them.
         self.libobjs: list[LibObj] = []
+        #: Libraries seeded when the entry point's top level reached its ``__main__`` guard.
+        self.guard_state: Optional[frozenset[str]] = None
         #: Functions given to ``ds.set_transform`` (run when a DataLoader reads items).
         self.item_transforms: list[Value] = []
         self.worker_libobjs: list[tuple[LibObj, tuple[Site, ...], frozenset[str]]] = []
@@ -1107,10 +1109,19 @@ class Runner:
     def _walk(self, frame: _Frame, skip: Optional[tuple[int, int]] = None) -> None:
         scope = frame.scope
         conditions = scope.conditions
+        guard = (
+            self.facts.guard_orders[0]
+            if frame.key == self.entry and not frame.qual and self.guard_state is None
+            else -1
+        )
         for ev in scope.events:
             order = ev.order
             if skip is not None and skip[0] <= order < skip[1]:
                 continue
+            if 0 <= guard <= order and self.guard_state is None:
+                # what the script's top level seeds before its ``__main__`` guard: a process
+                # started with ``spawn`` imports the script again and runs that much
+                self.guard_state = frozenset(self.state)
             if frame.restores:
                 self._restore(frame, order)
             self.steps_left -= 1
@@ -1848,7 +1859,8 @@ class Runner:
             return args[0][1] if args and args[0][0] == 0 else Seq(())
         if q in apis.SPAWNERS and args:
             saved = self.state
-            self.state = set()
+            # a fresh process: it imports the script again (its top level outside the guard)
+            self.state = set(self.guard_state or ())
             self._call_value(args[0][1], [], frame, site, True)
             self.state = saved
             return UNKNOWN
