@@ -216,23 +216,23 @@ class LibObj(Value):
     (DESIGN, "Library calls that draw for you"): an estimator or splitter built without
     ``random_state`` draws when fitted or split, a random transform each time it is applied.
     Objects that hold such objects (a pipeline, a search, ``Compose``, a torchvision dataset
-    given a transform) hold their draws too. ``pending``: (draw, its file, the call path)."""
+    given a transform) hold their draws too. ``pending``: (draw, its file); messages give the path to where the object is used."""
 
-    pending: tuple[tuple[Draw, FileFacts, tuple[Site, ...]], ...]
+    pending: tuple[tuple[Draw, FileFacts], ...]
 
     def __repr__(self) -> str:
-        return f"LibObj({', '.join(d.api for d, _, _ in self.pending)})"
+        return f"LibObj({', '.join(d.api for d, _ in self.pending)})"
 
     def key(self) -> object:
         cached = self.__dict__.get("_key")
         if cached is None:
-            cached = ("B", tuple((d.api, f.path, d.order) for d, f, _ in self.pending))
+            cached = ("B", tuple((d.api, f.path, d.order) for d, f in self.pending))
             object.__setattr__(self, "_key", cached)
         return cached
 
     @property
     def fits(self) -> bool:
-        return any(d.kind == "fit" for d, _, _ in self.pending)
+        return any(d.kind == "fit" for d, _ in self.pending)
 
 
 @dataclass(frozen=True, eq=False)
@@ -1464,7 +1464,7 @@ class Runner:
         ):
             result = LibObj(())  # a library object that draws nothing when used
         if library is not None and library.kind in ("fit", "apply"):
-            mine = ((library, self.p.files[frame.key], self._steps(frame)),)
+            mine = ((library, self.p.files[frame.key]),)
             held = result.pending if isinstance(result, LibObj) else ()
             result = LibObj(mine + held)
             if library.kind == "fit":
@@ -1500,7 +1500,7 @@ class Runner:
         steps = self._steps(frame)
         if site is not None and self.followed:
             steps = (*steps, site)
-        for draw, facts, _ in obj.pending:
+        for draw, facts in obj.pending:
             self._worker_may_draw()
             self._hit(frame, facts, draw, steps)
 
@@ -1523,16 +1523,16 @@ class Runner:
             # ones make the mapping unknown
             given = [v for k, v in args if isinstance(k, int)]
             keywords = [(k, v) for k, v in args if isinstance(k, str) and k not in ("*", "**")]
+            other = given[0] if len(given) == 1 else DictV(())
             if (
                 len(given) > 1
                 or any(k in ("*", "**") for k, _ in args)
-                or (given and not (isinstance(given[0], DictV) and given[0].complete))
+                or not (isinstance(other, DictV) and other.complete)
             ):
                 grown = UNKNOWN
             else:
                 new = dict(recv.items)
-                for k, v in (*(given[0].items if given else ()), *keywords):  # type: ignore[attr-defined]
-                    new[k] = v
+                new.update([*other.items, *keywords])
                 grown = DictV(tuple(new.items()), recv.complete)
         elif name in ("append", "extend", "insert", "add") and isinstance(recv, Seq):
             given = [v for k, v in args if isinstance(k, int)]
