@@ -1646,15 +1646,11 @@ def _library_draw(
     for name in spec.also:
         if site.has_keyword(name):
             return None  # ``generator=rng``
-    if spec.when == "use" and site.method is not None and site.receiver is not None:
-        # a private generator's ``rng.shuffle(x)`` is RNG1xx's business
-        made_by = site.constructor_of(site.receiver)
-        if made_by is not None and made_by in apis.PRIVATE_GENERATOR_CONSTRUCTORS:
-            return None
     seed: Optional[VExpr] = None
     fix: tuple[Any, ...] = ()
     if spec.param:
         if site.method is not None and spec.api.startswith(("pandas.", "datasets.")):
+            # a private generator's ``rng.shuffle(x)`` is RNG1xx's business
             made_by = site.constructor_of(site.receiver) if site.receiver is not None else None
             if made_by is not None and made_by in apis.PRIVATE_GENERATOR_CONSTRUCTORS:
                 return None

@@ -216,7 +216,8 @@ class LibObj(Value):
     (DESIGN, "Library calls that draw for you"): an estimator or splitter built without
     ``random_state`` draws when fitted or split, a random transform each time it is applied.
     Objects that hold such objects (a pipeline, a search, ``Compose``, a torchvision dataset
-    given a transform) hold their draws too. ``pending``: (draw, its file); messages give the path to where the object is used."""
+    given a transform) hold their draws too. ``pending``: (draw, its file); messages give
+    the path to where the object is used."""
 
     pending: tuple[tuple[Draw, FileFacts], ...]
 
