@@ -503,6 +503,8 @@ class EntropySeed:
 class EntryRun:
     entry: FileFacts
     reason: str = ""
+    #: The entry point's file key (``Program.files``).
+    key: str = ""
     #: Libraries the main flow seeds (with any seed).
     seeded: set[str] = field(default_factory=set)
     hits: list[Hit] = field(default_factory=list)
@@ -620,7 +622,7 @@ class Runner:
         self.entry = entry
         self.reason = reason
         self.facts = program.files[entry]
-        self.result = EntryRun(self.facts, reason)
+        self.result = EntryRun(self.facts, reason, key=entry)
         self.state: set[str] = set()
         self.ctx = MAIN
         self.followed = True
@@ -750,7 +752,9 @@ class Runner:
                 self._restore_saved(saved)
                 self.steps_left = min(budget, _TEST_STEPS)
                 start = self.steps_left
-                self.result = EntryRun(self.facts, self.reason, test=qual, context="test")
+                self.result = EntryRun(
+                    self.facts, self.reason, key=self.entry, test=qual, context="test"
+                )
                 self.result.scopes = set(base.scopes)
                 self.result.entropy_seeds = list(base.entropy_seeds)
                 self.result.seed_hints = list(base.seed_hints)

@@ -95,10 +95,7 @@ class _UnseededGlobal(Rule):
     lib: ClassVar[str]
     seed_hint: ClassVar[str]
 
-    _program: Optional[Program] = None
-
     def check_program(self, program: Program) -> Iterable[Finding]:
-        self._program = program
         # A draw that starts the groups of several entry points gets one finding: it names the
         # first entry point, and its fix seeds every one of them (extra targets in ``data``).
         merged: dict[tuple[str, int, int], tuple[_Group, list[_Group]]] = {}
@@ -112,9 +109,9 @@ class _UnseededGlobal(Rule):
         # Groups come from the most important context first (program > demo > benchmark >
         # test): a finding takes the context of the first entry point that runs it unseeded.
         for group, others in merged.values():
-            yield self._finding(group, others)
+            yield self._finding(program, group, others)
 
-    def _finding(self, group: _Group, others: list[_Group]) -> Finding:
+    def _finding(self, program: Program, group: _Group, others: list[_Group]) -> Finding:
         hit = group.first
         entry = group.run.entry
         place = _place(hit)
@@ -146,8 +143,8 @@ class _UnseededGlobal(Rule):
         fix: Optional[Fix] = None
         library = [h for g in (group, *others) for h in g.hits]
         helper = (
-            _helper_extension(self._program, group, self.lib)
-            if group.kind == "never" and not group.run.test and self._program is not None
+            _helper_extension(program, group, self.lib)
+            if group.kind == "never" and not group.run.test
             else None
         )
         if helper is not None:
@@ -313,18 +310,11 @@ def _helper_extension(
     function, its seed parameter, the line of its last seeding call) — the fix adds ``lib``
     there rather than a second seeding site."""
     facts = group.run.entry
-    key = next((k for k, f in program.files.items() if f is facts), None)
-    if key is None:
-        return None
-    first = min(
-        [s.span.line for h in group.hits for s in h.steps if s.path == facts.path]
-        + [h.span.line for h in group.hits if h.path == facts.path],
-        default=None,
-    )
+    first = min(_entry_lines(group.hits, facts.path, 1, 1 << 30), default=None)
     for _func, call_line, _, _, target in facts.program_seeds:
         if target is None or first is None or call_line >= first:
             continue
-        for kind, hkey, qual in program.resolve(key, target):
+        for kind, hkey, qual in program.resolve(group.run.key, target):
             helper = program.files[hkey]
             scope = helper.scopes.get(qual)
             if kind != "function" or scope is None or not scope.params:
@@ -344,6 +334,17 @@ def _helper_extension(
     return None
 
 
+def _entry_lines(hits: Iterable[Hit], entry: str, first: int, last: int) -> list[int]:
+    """The lines of the entry point's file, between ``first`` and ``last``, where the draws
+    happen or where the calls that lead to them are."""
+    lines: list[int] = []
+    for hit in hits:
+        lines += [s.span.line for s in hit.steps if s.path == entry]
+        if hit.path == entry:
+            lines.append(hit.span.line)
+    return [line for line in lines if first <= line <= last]
+
+
 def _program_seed_place(group: _Group) -> Optional[tuple[str, str, str]]:
     """The program's own seed for the fix (``seed_everything(args.seed)`` right after
     ``args`` is set), when the entry point seeds from one (``set_seed(args.seed)``) in the
@@ -356,13 +357,7 @@ def _program_seed_place(group: _Group) -> Optional[tuple[str, str, str]]:
         lines = facts.function_lines.get(func) if func else (1, 1 << 30)
         if lines is None or (not func and after == 0):
             continue
-        spots = [
-            s.span.line
-            for s in hit.steps
-            if s.path == facts.path and lines[0] <= s.span.line and s.span.line <= lines[1]
-        ]
-        if hit.path == facts.path and lines[0] <= hit.span.line <= lines[1]:
-            spots.append(hit.span.line)
+        spots = _entry_lines([hit], facts.path, *lines)
         if not spots or min(spots) <= max(after, lines[0]):
             continue
         root = expr.split(".", 1)[0].split("[", 1)[0]
