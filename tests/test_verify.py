@@ -61,9 +61,15 @@ def program(
     seed: str = "random.seed(0); np.random.seed(0); torch.manual_seed(0)",
     step: str = "pass",
     context: str = 'multiprocessing_context="fork"',
+    edits: tuple[tuple[str, str], ...] = (),
 ) -> Path:
-    text = TRAIN.replace("SEED_LINE", seed).replace("STEP_LINE", step)
-    return write_tree(tmp_path, {"train.py": text.replace("CONTEXT", context)})
+    """``train.py`` from TRAIN: its seed line, a line in each step, the loader's context and
+    other edits (text as in TRAIN → replacement)."""
+    text = TRAIN.replace("SEED_LINE", seed).replace("STEP_LINE", step).replace("CONTEXT", context)
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    return write_tree(tmp_path, {"train.py": text})
 
 
 def verify(root: Path, *args: str) -> tuple[int, dict]:
@@ -111,13 +117,17 @@ def test_an_unseeded_numpy_draw_in_step_2_is_named(tmp_path: Path) -> None:
 
 
 def test_a_model_built_before_the_seed_diverges_at_its_constructor(tmp_path: Path) -> None:
-    text = TRAIN.replace("SEED_LINE", "pass").replace("STEP_LINE", "pass")
-    text = text.replace(
-        "        opt = torch.optim.SGD",
-        "        random.seed(0); np.random.seed(0); torch.manual_seed(0)\n"
-        "        opt = torch.optim.SGD",
-    ).replace("CONTEXT", 'multiprocessing_context="fork"')
-    root = write_tree(tmp_path, {"train.py": text})
+    root = program(
+        tmp_path,
+        seed="pass",
+        edits=(
+            (
+                "        opt = torch.optim.SGD",
+                "        random.seed(0); np.random.seed(0); torch.manual_seed(0)\n"
+                "        opt = torch.optim.SGD",
+            ),
+        ),
+    )
     code, out = verify(root)
     assert code == 1
     d = out["divergence"]
@@ -127,21 +137,17 @@ def test_a_model_built_before_the_seed_diverges_at_its_constructor(tmp_path: Pat
 
 
 def test_a_generator_held_by_the_dataset_diverges(tmp_path: Path) -> None:
-    text = (
-        TRAIN.replace("SEED_LINE", "random.seed(0); np.random.seed(0); torch.manual_seed(0)")
-        .replace("STEP_LINE", "pass")
-        .replace("CONTEXT", 'multiprocessing_context="fork"')
-        .replace(
-            "            self.x = torch.linspace(0, 1, n * 4).reshape(n, 4)",
-            "            self.x = torch.linspace(0, 1, n * 4).reshape(n, 4)\n"
-            "            self.rng = np.random.default_rng()",
-        )
-        .replace(
-            "            x = self.x[i]",
-            "            x = self.x[i] * float(self.rng.random())",
-        )
+    root = program(
+        tmp_path,
+        edits=(
+            (
+                "            self.x = torch.linspace(0, 1, n * 4).reshape(n, 4)",
+                "            self.x = torch.linspace(0, 1, n * 4).reshape(n, 4)\n"
+                "            self.rng = np.random.default_rng()",
+            ),
+            ("            x = self.x[i]", "            x = self.x[i] * float(self.rng.random())"),
+        ),
     )
-    root = write_tree(tmp_path, {"train.py": text})
     code, out = verify(root)
     assert code == 1
     d = out["divergence"]
@@ -157,16 +163,15 @@ def test_a_generator_held_by_the_dataset_diverges(tmp_path: Path) -> None:
 def test_data_that_differs_without_a_visible_draw(tmp_path: Path) -> None:
     # a private Generator made by numpy's own constructor, not default_rng: only the batches
     # show it
-    text = (
-        TRAIN.replace("SEED_LINE", "random.seed(0); np.random.seed(0); torch.manual_seed(0)")
-        .replace("STEP_LINE", "pass")
-        .replace("CONTEXT", 'multiprocessing_context="fork"')
-        .replace(
-            "            x = self.x[i]",
-            "            x = self.x[i] * float(np.random.Generator(np.random.PCG64()).random())",
-        )
+    root = program(
+        tmp_path,
+        edits=(
+            (
+                "            x = self.x[i]",
+                "            x = self.x[i] * float(np.random.Generator(np.random.PCG64()).random())",
+            ),
+        ),
     )
-    root = write_tree(tmp_path, {"train.py": text})
     code, out = verify(root)
     assert code == 1
     d = out["divergence"]
