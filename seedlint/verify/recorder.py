@@ -122,14 +122,10 @@ def _wrap(lib: str, api: str, fn: Callable[..., Any], state: Callable[..., str])
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if getattr(_local, "busy", False) or os.getpid() != _main_pid:
             return fn(*args, **kwargs)
-        _local.busy = True
+        _local.busy = True  # draws made inside this one are its own
         try:
             path, line, func = _site()
             _record("rng", path, line, func, api, lib, state(*args, **kwargs))
-        finally:
-            _local.busy = False
-        _local.busy = True
-        try:
             return fn(*args, **kwargs)
         finally:
             _local.busy = False
