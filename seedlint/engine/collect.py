@@ -1672,7 +1672,9 @@ def _library_draw(
                 assert builder is not None
                 seed = builder.value(arg.value, site.scope, site.order)
         if not any(a.star for a in site.node.args):
-            fix = (_stream_key(ctx, site, spec.api), spec.param, spec.position)
+            from seedlint.rules.generators import derive_key
+
+            fix = (derive_key(ctx, site, spec.api.rsplit(".", 1)[-1]), spec.param, spec.position)
     kind = {"call": "library", "use": "fit", "apply": "apply"}[spec.when]
     return Draw(
         spec.lib,
@@ -1758,26 +1760,6 @@ def _option_seeds(
         span = ctx.span(site.node, site.stmt)
         out.append((site.scope.qualname, span.line, span.end_line, f"{name}.{dests[0]}", None))
     return out
-
-
-def _stream_key(ctx: FileContext, site: CallSite, api: str) -> str:
-    """``module:scope:name`` for a library call's own seed: the name it is stored into, else
-    the API's name (numbered when the scope calls it more than once)."""
-    from seedlint.rules.generators import module_name
-
-    target = ctx.stored_into.get(id(site.node))
-    name = dotted(target) if target is not None else None
-    if name is None:
-        leaf = api.rsplit(".", 1)[-1]
-        same = [
-            s
-            for s in ctx.calls
-            if s.scope is site.scope and (s.qualname or s.method or "").endswith(leaf)
-        ]
-        name = (
-            leaf if len(same) < 2 else f"{leaf}#{next(i for i, s in enumerate(same) if s is site)}"
-        )
-    return f"{module_name(ctx.path)}:{site.scope.qualname or '<module>'}:{name}"
 
 
 def _param_test(site: CallSite, name: str, position: int, default: object, test: object) -> bool:

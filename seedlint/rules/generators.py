@@ -301,15 +301,27 @@ def module_name(path: str) -> str:
     return ".".join(reversed(parts)) or stem
 
 
-def derive_key(ctx: FileContext, site: CallSite) -> str:
+def derive_key(ctx: FileContext, site: CallSite, leaf: str = "") -> str:
     """A name for this call site's stream that survives edits elsewhere in the file:
-    ``module:function:target`` (``data:Augment.__init__:self.rng``)."""
+    ``module:function:target`` (``data:Augment.__init__:self.rng``). A call stored nowhere is
+    numbered among its scope's calls of the same callee (``#0``), or named ``leaf`` (a library
+    call's API: ``train_test_split``, numbered only when the scope makes several)."""
     module = module_name(ctx.path)
     target = ctx.stored_into.get(id(site.node))
     name = dotted(target) if target is not None else None
     if name is None:
-        same = [s for s in ctx.calls if s.scope is site.scope and s.qualname == site.qualname]
-        name = f"#{next(i for i, s in enumerate(same) if s is site)}"
+        same = [
+            s
+            for s in ctx.calls
+            if s.scope is site.scope
+            and (
+                (s.qualname or s.method or "").endswith(leaf)
+                if leaf
+                else s.qualname == site.qualname
+            )
+        ]
+        index = next(i for i, s in enumerate(same) if s is site)
+        name = f"{leaf}#{index}" if not leaf or len(same) > 1 else leaf
     return f"{module}:{site.scope.qualname or '<module>'}:{name}"
 
 
