@@ -17,7 +17,9 @@ from seedlint.rules.base import Invalid, Rule, Valid
 _FIX_SAFETY = (
     "Unsafe: the generator's numbers change (from OS entropy, or a fixed default, to a stream "
     'derived from the run\'s seed with `derive_seed("module:scope:name")`, which '
-    "`seed_everything` controls and which differs per call site)."
+    "`seed_everything` controls and which differs per call site). A seed of the program's "
+    "that may be `None` is kept: `default_rng(seed_i)` becomes `default_rng(seed_i if "
+    'seed_i is not None else derive_seed("…"))`.'
 )
 
 

@@ -486,7 +486,10 @@ class UnseededNumpyGlobal(_UnseededGlobal):
     code = "RNG002"
     name = "unseeded-numpy-global"
     fixable = "unsafe"
-    summary = "legacy `numpy.random.*` draw while NumPy's global RNG is unseeded"
+    summary = (
+        "draw from NumPy's global RNG (`numpy.random.*`, scikit-learn, pandas `sample`, "
+        "`datasets` `shuffle`) while it is unseeded"
+    )
     lib = apis.NUMPY
     seed_hint = "np.random.seed(...)"
     what = (
@@ -635,7 +638,10 @@ class UnseededTorchGlobal(_UnseededGlobal):
     name = "unseeded-torch-global"
     fixable = "unsafe"
     fix_safety = _FIX_SAFETY
-    summary = "draw from torch's default generator while torch is unseeded"
+    summary = (
+        "draw from torch's default generator (model construction and torchvision random "
+        "transforms included) while torch is unseeded"
+    )
     lib = apis.TORCH
     seed_hint = "torch.manual_seed(...)"
     what = (
