@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from seedlint.engine.facts import FileFacts
+from seedlint.engine.runstore import RunStore
 
 DIRNAME = ".seedlint_cache"
 #: Entries older than this and not used by the current run may be pruned.
@@ -44,6 +45,7 @@ def _code_fingerprint() -> str:
 
 _SECRET_BYTES = 32
 _RUN = "run-"
+_RUNS = "runs-"
 
 
 @lru_cache(maxsize=1)
@@ -92,10 +94,12 @@ class Cache:
         return h.hexdigest()
 
     def _file(self, key: str) -> str:
-        # Per-file facts are ``.pickle``; a whole run's result (key prefixed "run-") ``.run``.
-        if key.startswith(_RUN):
-            key = key[len(_RUN) :]
-            return os.path.join(self.directory, key[:2], key[2:] + ".run")
+        # Per-file facts are ``.pickle``; a whole run's result (key prefixed "run-") ``.run``;
+        # the entry points' runs with what they depend on (prefixed "runs-") ``.runs``.
+        for prefix, suffix in ((_RUNS, ".runs"), (_RUN, ".run")):
+            if key.startswith(prefix):
+                key = key[len(prefix) :]
+                return os.path.join(self.directory, key[:2], key[2:] + suffix)
         return os.path.join(self.directory, key[:2], key[2:] + ".pickle")
 
     def get(self, key: str) -> Optional[FileFacts]:
@@ -111,6 +115,14 @@ class Cache:
 
     def put_run(self, key: str, value: tuple[Any, ...]) -> None:
         self._store(_RUN + key, value)
+
+    def get_runs(self, key: str) -> Optional[RunStore]:
+        """The entry points' runs of the last analysis of a program (see ``runstore``)."""
+        value = self._load(_RUNS + key)
+        return value if isinstance(value, RunStore) else None
+
+    def put_runs(self, key: str, value: RunStore) -> None:
+        self._store(_RUNS + key, value)
 
     def _load(self, key: str) -> object:
         if not self.usable:
@@ -168,7 +180,7 @@ class Cache:
                 entries.extend(
                     (sub.name + e.name.rsplit(".", 1)[0], e.path)
                     for e in os.scandir(sub.path)
-                    if e.name.endswith((".pickle", ".run"))
+                    if e.name.endswith((".pickle", ".run", ".runs"))
                 )
             except OSError:
                 continue

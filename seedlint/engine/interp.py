@@ -617,11 +617,13 @@ class _Later:
 
 
 class Runner:
-    def __init__(self, program: Program, entry: str, reason: str) -> None:
+    def __init__(
+        self, program: Program, entry: str, reason: str, facts: Optional[FileFacts] = None
+    ) -> None:
         self.p = program
         self.entry = entry
         self.reason = reason
-        self.facts = program.files[entry]
+        self.facts = program.files[entry] if facts is None else facts
         self.result = EntryRun(self.facts, reason, key=entry)
         self.state: set[str] = set()
         self.ctx = MAIN
@@ -985,10 +987,14 @@ class Runner:
             if cache_key not in self.p.import_requests:
                 self.p.import_requests.add(cache_key)
                 return False  # the first run that starts this way imports it itself
-            snap = snapshots[cache_key] = self._import_snapshot(key, base)
-        if snap is False:
-            return False
+            with self.p.recording() as deps:
+                snap = snapshots[cache_key] = self._import_snapshot(key, base)
+            self.p.import_snapshot_deps[cache_key] = frozenset(deps)
+        else:
+            self.p.depends_on(self.p.import_snapshot_deps[cache_key])
         assert isinstance(snap, dict)
+        if self.entry in snap["imported"]:
+            return False  # the import runs this entry point's own module: not the same here
         keep = {id(f): f for f in self.p.files.values()}
         got = copy.deepcopy(snap, keep)
         self.imported |= got["imported"]
@@ -1038,17 +1044,17 @@ class Runner:
         result.scopes |= got["scopes"]
         return True
 
-    def _import_snapshot(self, key: str, base: frozenset[str]) -> object:
-        """What importing ``key`` does to a run that imported ``base`` and nothing else."""
-        other = Runner(self.p, self.entry, self.reason)
+    def _import_snapshot(self, key: str, base: frozenset[str]) -> dict[str, Any]:
+        """What importing ``key`` does to a run that imported ``base`` and nothing else (whatever
+        its entry point: the import is made by no entry point's module; a run whose own module
+        the import executes does not use it)."""
+        other = Runner(self.p, "", self.reason, facts=FileFacts(""))
         other.imported = set(base)
         keep = {id(f): f for f in self.p.files.values()}
         other.module_env = copy.deepcopy(
             {k: v for k, v in self.module_env.items() if k != self.entry}, keep
         )
         other._exec_module(key)
-        if self.entry in other.imported:
-            return False  # the import runs the entry point's own module: not the same for all
         return {
             "imported": other.imported - base,
             "module_env": other.module_env,

@@ -10,20 +10,50 @@ import contextlib
 import fnmatch
 import os
 import re
-from collections.abc import Sequence
-from typing import Optional
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Optional
 
 from seedlint.engine import contexts
 from seedlint.engine.facts import Call, ClassFacts, FileFacts, Import, Seed, Target
 from seedlint.engine.interp import EntryRun, Runner
+from seedlint.engine.runstore import Dep, RunStore, Unit
 
 FuncKey = tuple[str, str]  # (file key, scope qualname)
 
 __all__ = ["EntryRun", "Program"]
 
 
+class Files(dict[str, FileFacts]):
+    """``Program.files``: while a run is recorded (:meth:`Program.recording`), every file whose
+    facts are looked up is noted in ``log``: what the run's result depends on. Membership
+    (``key in files``) is not noted: which files exist is part of the program's identity."""
+
+    __slots__ = ("log",)
+
+    def __init__(self, files: Mapping[str, FileFacts]) -> None:
+        super().__init__(files)
+        self.log: Optional[set[Dep]] = None
+
+    def __getitem__(self, key: str) -> FileFacts:
+        log = self.log
+        if log is not None:
+            log.add(key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key: str, default: Any = None, /) -> Any:
+        log = self.log
+        if log is not None:
+            log.add(key)
+        return dict.get(self, key, default)
+
+
 class Program:
-    """Files analysed together. ``files`` maps a file key (absolute path) to its facts."""
+    """Files analysed together. ``files`` maps a file key (absolute path) to its facts.
+
+    ``store``: the entry points' runs of an earlier analysis of the same files, with what each
+    depended on (:mod:`seedlint.engine.runstore`): a run none of whose inputs changed is taken
+    from there instead of being run again. ``runs()`` leaves the runs of this analysis, with
+    their inputs, in ``recorded``."""
 
     def __init__(
         self,
@@ -31,8 +61,14 @@ class Program:
         entry_patterns: Sequence[str] = (),
         root: Optional[str] = None,
         link_imports: bool = True,
+        store: Optional[RunStore] = None,
     ) -> None:
-        self.files = files
+        self.files = Files(files)
+        self.store = store
+        self.recorded: Optional[RunStore] = None
+        #: The content key of every file (``runner``'s cache keys): set to record the runs.
+        self.content: dict[str, str] = {}
+        self._logs: list[set[Dep]] = []
         self.link_imports = link_imports
         self.root = root or _common_dir(list(files))
         # Linting ``mypkg/`` itself: the package's parent is where its absolute imports start.
@@ -58,15 +94,25 @@ class Program:
             )
             if len(path) > len(self.root) and top_package:
                 self._top_level.setdefault(os.path.basename(path), []).append(path)
-        self._effects: Optional[dict[FuncKey, frozenset[str]]] = None
+        #: Per function: what it seeds, what it calls, the files read to know (``_calls_of``);
+        #: what it seeds transitively and the files that is computed from (``_close``).
+        self._calls: dict[FuncKey, tuple[frozenset[str], list[FuncKey], frozenset[str]]] = {}
+        self._closure: dict[FuncKey, tuple[frozenset[str], frozenset[str]]] = {}
         #: (importing file or its folder, level, dotted) → the module's file.
         self._module_memo: dict[tuple[str, int, str], Optional[str]] = {}
-        self._resolve_memo: dict[tuple[str, Target], list[tuple[str, str, str]]] = {}
-        self._classes_memo: dict[tuple[str, str], list[tuple[str, ClassFacts]]] = {}
+        #: Memos keep what each answer was computed from, for the runs that reuse it.
+        self._resolve_memo: dict[
+            tuple[str, Target], tuple[list[tuple[str, str, str]], frozenset[Dep]]
+        ] = {}
+        self._classes_memo: dict[
+            tuple[str, str], tuple[list[tuple[str, ClassFacts]], frozenset[Dep]]
+        ] = {}
         self._runs: Optional[list[EntryRun]] = None
         #: What importing a module does to a run that has done nothing else yet (shared by
         #: the entry points: see ``interp.Runner._replay_import``).
         self.import_snapshots: dict[object, object] = {}
+        #: What each snapshot was computed from (its runs depend on that too).
+        self.import_snapshot_deps: dict[object, frozenset[Dep]] = {}
         self.import_requests: set[object] = set()
         self.share_imports = True
         self._imported_by_code_cache: Optional[set[str]] = None
@@ -158,8 +204,12 @@ class Program:
         if depth == 0:
             memo = self._resolve_memo.get((key, target))
             if memo is None:
-                memo = self._resolve_memo[(key, target)] = self.resolve(key, target, 1)
-            return memo
+                with self.recording() as deps:
+                    found = self.resolve(key, target, 1)
+                memo = self._resolve_memo[(key, target)] = (found, frozenset(deps))
+            else:
+                self.depends_on(memo[1])
+            return memo[0]
         kind = target[0]
         facts = self.files.get(key)
         if facts is None:
@@ -273,8 +323,12 @@ class Program:
         """A class and its project bases (method resolution order, roughly)."""
         memo = self._classes_memo.get((key, cls))
         if memo is None:
-            memo = self._classes_memo[(key, cls)] = self._classes_of(key, cls)
-        return memo
+            with self.recording() as deps:
+                found = self._classes_of(key, cls)
+            memo = self._classes_memo[(key, cls)] = (found, frozenset(deps))
+        else:
+            self.depends_on(memo[1])
+        return memo[0]
 
     def _classes_of(self, key: str, cls: str) -> list[tuple[str, ClassFacts]]:
         out: list[tuple[str, ClassFacts]] = []
@@ -294,44 +348,136 @@ class Program:
     # --- seeding effects -------------------------------------------------------------------------
 
     def seed_effect(self, func: FuncKey) -> frozenset[str]:
-        """Libraries a project function seeds, wherever in its body (transitively)."""
-        if self._effects is None:
-            self._effects = self._compute_effects()
-        return self._effects.get(func, frozenset())
+        """Libraries a project function seeds, wherever in its body (transitively: the union
+        over the functions its calls reach). A run that asks depends on the files this answer
+        is computed from (those functions' files and those their calls were resolved
+        through)."""
+        found = self._closure.get(func)
+        if found is None:
+            with self._unrecorded():
+                self._close(func)
+            found = self._closure[func]
+        if self.files.log is not None:
+            self.files.log |= found[1]
+        return found[0]
 
-    def _compute_effects(self) -> dict[FuncKey, frozenset[str]]:
-        direct: dict[FuncKey, set[str]] = {}
-        callees: dict[FuncKey, list[FuncKey]] = {}
-        for key, facts in self.files.items():
-            for qual, scope in facts.scopes.items():
-                if not qual:
+    def _calls_of(self, func: FuncKey) -> tuple[frozenset[str], list[FuncKey], frozenset[str]]:
+        """What ``func`` seeds itself, the project functions it calls, and the files read to
+        know them."""
+        memo = self._calls.get(func)
+        if memo is not None:
+            return memo
+        key, qual = func
+        facts = dict.get(self.files, key)
+        scope = facts.scopes.get(qual) if facts is not None and qual else None
+        libs: set[str] = set()
+        outs: list[FuncKey] = []
+        with self.recording() as read:
+            for ev in scope.events if scope is not None else ():
+                if isinstance(ev, Seed):
+                    libs |= ev.libs
+                elif isinstance(ev, Call) and not ev.value:
+                    for kind, k, q in self.resolve(key, _plain(ev.target)):
+                        if kind == "function":
+                            outs.append((k, q))
+        read.add(key)
+        memo = self._calls[func] = (frozenset(libs), outs, frozenset(read))
+        return memo
+
+    def _close(self, func: FuncKey) -> None:
+        """``_closure`` for ``func`` and what it reaches: Tarjan's strongly connected
+        components of the call graph, each closed over the components it calls."""
+        memo = self._closure
+        index: dict[FuncKey, int] = {}
+        low: dict[FuncKey, int] = {}
+        stack: list[FuncKey] = []
+        on_stack: set[FuncKey] = set()
+        work: list[tuple[FuncKey, int]] = [(func, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                if node in memo or node in index:
                     continue
-                fk = (key, qual)
-                libs: set[str] = set()
-                outs: list[FuncKey] = []
-                for ev in scope.events:
-                    if isinstance(ev, Seed):
-                        libs |= ev.libs
-                    elif isinstance(ev, Call) and not ev.value:
-                        resolved = self.resolve(key, _plain(ev.target))
-                        for kind, k, q in resolved:
-                            if kind == "function":
-                                outs.append((k, q))
-                direct[fk] = libs
-                callees[fk] = outs
-        effects = {k: set(v) for k, v in direct.items()}
-        changed = True
-        rounds = 0
-        while changed and rounds < 50:
-            changed = False
-            rounds += 1
-            for fk, outs in callees.items():
-                before = len(effects[fk])
-                for o in outs:
-                    effects[fk] |= effects.get(o, set())
-                if len(effects[fk]) != before:
-                    changed = True
-        return {k: frozenset(v) for k, v in effects.items()}
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            outs = self._calls_of(node)[1]
+            while i < len(outs):
+                nxt = outs[i]
+                i += 1
+                if nxt in memo:
+                    continue
+                if nxt not in index:
+                    work.append((node, i))
+                    work.append((nxt, 0))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                if low[node] == index[node]:  # the root of a component: close it
+                    members: list[FuncKey] = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        members.append(member)
+                        if member == node:
+                            break
+                    libs: set[str] = set()
+                    files: set[str] = set()
+                    for member in members:
+                        own, calls, read = self._calls_of(member)
+                        libs |= own
+                        files |= read
+                        for out in calls:
+                            if out in memo:
+                                libs |= memo[out][0]
+                                files |= memo[out][1]
+                    closed = (frozenset(libs), frozenset(files))
+                    for member in members:
+                        memo[member] = closed
+                if work:  # back in the caller: what the callee reaches, it reaches
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+
+    # --- what runs depend on -----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[set[Dep]]:
+        """Note what the code inside reads (files; see ``Files``). Nested recordings also count
+        for the enclosing one."""
+        log: set[Dep] = set()
+        self._logs.append(log)
+        self.files.log = log
+        try:
+            yield log
+        finally:
+            self._logs.pop()
+            parent = self._logs[-1] if self._logs else None
+            if parent is not None:
+                parent |= log
+            self.files.log = parent
+
+    @contextlib.contextmanager
+    def _unrecorded(self) -> Iterator[None]:
+        self._logs.append(set())  # nested recordings land here, and are dropped
+        self.files.log = self._logs[-1]
+        try:
+            yield
+        finally:
+            self._logs.pop()
+            self.files.log = self._logs[-1] if self._logs else None
+
+    def depends_on(self, deps: frozenset[Dep]) -> None:
+        """What a shared result (a memo, an import snapshot) was computed from, for the run
+        being recorded that uses it."""
+        if self.files.log is not None:
+            self.files.log |= deps
+
+    def still_valid(self, deps: Sequence[Dep]) -> bool:
+        """Do the files a stored run read have the same content now (see ``runstore``)?"""
+        assert self.store is not None
+        before, now = self.store.content, self.content
+        return all(before.get(dep) == now.get(dep) for dep in deps)
 
     # --- entry points ----------------------------------------------------------------------------
 
@@ -394,9 +540,12 @@ class Program:
             ordered = sorted(
                 self.entry_points(), key=lambda e: (e[1].startswith("script code"), e[0])
             )
+            self.recorded = RunStore(dict(self.content)) if self.content else None
             runs: list[EntryRun] = []
             for key, reason in ordered:
-                run = Runner(self, key, reason).run()
+                (run,) = self._unit(
+                    ("entry", key, reason), lambda k=key, r=reason: [Runner(self, k, r).run()]
+                )
                 run.context = self.entry_context(key, reason)
                 runs.append(run)
             modules = [
@@ -404,9 +553,33 @@ class Program:
                 for key, tests in self.test_entries()
             ]
             if modules:
-                runs += Runner(self, modules[0][0], "a pytest test").run_tests(modules)
+                spec = tuple((k, tuple(t), tuple(a), r) for k, t, a, r in modules)
+                runs += self._unit(
+                    ("tests", spec),
+                    lambda: Runner(self, modules[0][0], "a pytest test").run_tests(modules),
+                )
             self._runs = runs
         return self._runs
+
+    def _unit(self, unit: Unit, compute: Any) -> list[EntryRun]:
+        """The runs of one unit (an entry point, or all the pytest tests, which share their
+        collection): from the store when nothing they read changed, else computed."""
+        stored = self.store.get(unit) if self.store is not None else None
+        if stored is not None and self.still_valid(stored.deps):
+            runs = self.store.load(stored, self.files)  # type: ignore[union-attr]
+            self.import_requests |= stored.requests
+        else:
+            stored = None
+            before = set(self.import_requests)
+            with self.recording() as deps:
+                runs = compute()
+        if self.recorded is not None:
+            if stored is not None:
+                self.recorded.keep(unit, stored)
+            else:
+                requests = frozenset(self.import_requests - before)
+                self.recorded.add(unit, deps, requests, runs, self.files)
+        return runs
 
     def ranked_runs(self) -> list[EntryRun]:
         """The runs, the most important context first (program > demo > benchmark > test)."""

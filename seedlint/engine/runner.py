@@ -364,9 +364,9 @@ def lint(
                 cache.touch(key)  # still in use: not pruned
             cache.prune(keys | {run_key})
             return report
-    analysed = analyse_files(
-        files, settings, codes, jobs, cache, mode, preread, frozenset({run_key} if run_key else ())
-    )
+    store_key = _store_key(preread, settings, codes, mode) if cache is not None else None
+    keep = frozenset(k for k in (run_key, store_key) if k)
+    analysed = analyse_files(files, settings, codes, jobs, cache, mode, preread, keep)
     facts_by_key: dict[str, FileFacts] = {}
     for src, facts, err in analysed:
         if err is not None:
@@ -389,7 +389,13 @@ def lint(
             for k, f in facts_by_key.items()
         ]
     else:
-        programs = [Program(facts_by_key, settings.entry_points)]
+        program = Program(facts_by_key, settings.entry_points)
+        if cache is not None and store_key is not None:
+            # Entry points none of whose inputs changed since the last analysis are not run
+            # again (``runstore``).
+            program.content = {src.key: key for src, data, key, _ in preread if key}
+            program.store = cache.get_runs(store_key)
+        programs = [program]
     if program_rules:
         for program in programs:
             for rule in program_rules:
@@ -443,6 +449,10 @@ def lint(
     report.findings = sorted(set(shown), key=lambda f: f.sort_key)
     if cache is not None and run_key is not None and not report.errors:
         cache.put_run(run_key, (tuple(report.findings), dict(report.sources), dict(report.hidden)))
+    if cache is not None and store_key is not None and not report.errors:
+        recorded = programs[0].recorded if settings.scope != "file" else None
+        if recorded is not None:
+            cache.put_runs(store_key, recorded)
     return report
 
 
@@ -505,6 +515,25 @@ def _run_key(
     h.update(repr(described).encode("utf-8", "surrogateescape"))
     for src, _, key, _ in preread:
         h.update(f"\0{src.path}\0{src.key}\0{key}".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def _store_key(
+    preread: Sequence[Read], settings: Settings, codes: frozenset[str], mode: Optional[str]
+) -> Optional[str]:
+    """The key of the stored entry-point runs of these files: their paths and the settings,
+    not their contents (what each run read is checked run by run)."""
+    if settings.scope == "file" or any(data is None for _, data, _, _ in preread):
+        return None
+    h = hashlib.blake2b(b"runs\0", digest_size=20)
+    state = replace(settings, seed_functions=frozenset())
+    h.update(
+        repr((state, sorted(settings.seed_functions), sorted(codes), mode)).encode(
+            "utf-8", "surrogateescape"
+        )
+    )
+    for src, _, _, _ in preread:
+        h.update(f"\0{src.path}\0{src.key}".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
