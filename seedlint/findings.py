@@ -107,3 +107,7 @@ class Report:
     sources: dict[str, str] = field(default_factory=dict)
     #: Findings not shown because of their context: context → how many.
     hidden: dict[str, int] = field(default_factory=dict)
+    #: Entry-point runs (pytest tests counted as one): how many, and how many of them were
+    #: taken from the previous analysis instead of being run (``engine.runstore``).
+    runs: int = 0
+    runs_reused: int = 0

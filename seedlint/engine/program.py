@@ -66,6 +66,9 @@ class Program:
         self.files = Files(files)
         self.store = store
         self.recorded: Optional[RunStore] = None
+        #: Units run (an entry point; the pytest tests together), and taken from ``store``.
+        self.units = 0
+        self.units_reused = 0
         #: The content key of every file (``runner``'s cache keys): set to record the runs.
         self.content: dict[str, str] = {}
         self._logs: list[set[Dep]] = []
@@ -565,9 +568,11 @@ class Program:
         """The runs of one unit (an entry point, or all the pytest tests, which share their
         collection): from the store when nothing they read changed, else computed."""
         stored = self.store.get(unit) if self.store is not None else None
+        self.units += 1
         if stored is not None and self.still_valid(stored.deps):
             runs = self.store.load(stored, self.files)  # type: ignore[union-attr]
             self.import_requests |= stored.requests
+            self.units_reused += 1
         else:
             stored = None
             before = set(self.import_requests)

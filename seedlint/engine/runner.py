@@ -356,9 +356,10 @@ def lint(
         # Nothing that decides the result changed since a run that stored it: every file's
         # path and content, the settings, the rules and seedlint itself (in every key).
         memo = cache.get_run(run_key)
-        if memo is not None and len(memo) == 3:
+        if memo is not None and len(memo) == 4:
             report.findings, report.sources = list(memo[0]), dict(memo[1])
             report.hidden = dict(memo[2])
+            report.runs = report.runs_reused = memo[3]
             keys = {key for _, _, key, _ in preread}
             for key in keys:
                 cache.touch(key)  # still in use: not pruned
@@ -447,8 +448,11 @@ def lint(
             ctx = finding.context or contexts.PROGRAM
             report.hidden[ctx] = report.hidden.get(ctx, 0) + 1
     report.findings = sorted(set(shown), key=lambda f: f.sort_key)
+    report.runs = sum(p.units for p in programs)
+    report.runs_reused = sum(p.units_reused for p in programs)
     if cache is not None and run_key is not None and not report.errors:
-        cache.put_run(run_key, (tuple(report.findings), dict(report.sources), dict(report.hidden)))
+        memo = (tuple(report.findings), dict(report.sources), dict(report.hidden), report.runs)
+        cache.put_run(run_key, memo)
     if cache is not None and store_key is not None and not report.errors:
         recorded = programs[0].recorded if settings.scope != "file" else None
         if recorded is not None:
