@@ -119,6 +119,8 @@ class Program:
         self.import_requests: set[object] = set()
         self.share_imports = True
         self._imported_by_code_cache: Optional[set[str]] = None
+        #: Files imported by any analysed file, and by files that are not tests.
+        self._imported_sets: Optional[tuple[set[str], set[str]]] = None
         self._randomly: dict[str, bool] = {}
 
     # --- modules -------------------------------------------------------------------------------
@@ -487,17 +489,17 @@ class Program:
     def imported_modules(self, by_tests: bool = True) -> set[str]:
         """Files some other analysed file imports (anywhere in its body); ``by_tests=False``:
         only imports made by files that are not tests."""
-        out: set[str] = set()
-        for key, facts in self.files.items():
-            if not by_tests and contexts.is_test_file(facts.path):
-                continue
-            for scope in facts.scopes.values():
-                for ev in scope.events:
-                    if isinstance(ev, Import):
-                        for mod in self._import_targets(key, ev):
-                            if mod != key:
-                                out.add(mod)
-        return out
+        if self._imported_sets is None:
+            everyone: set[str] = set()
+            not_tests: set[str] = set()
+            for key, facts in self.files.items():
+                out = not_tests if not contexts.is_test_file(facts.path) else everyone
+                for scope in facts.scopes.values():
+                    for ev in scope.events:
+                        if isinstance(ev, Import):
+                            out.update(m for m in self._import_targets(key, ev) if m != key)
+            self._imported_sets = (everyone | not_tests, not_tests)
+        return set(self._imported_sets[0] if by_tests else self._imported_sets[1])
 
     def _import_targets(self, key: str, ev: Import) -> list[str]:
         if ev.level == 0 and not ev.names:
@@ -551,8 +553,9 @@ class Program:
                 )
                 run.context = self.entry_context(key, reason)
                 runs.append(run)
+            conftests = {k for k in self.files if os.path.basename(k) == "conftest.py"}
             modules = [
-                (key, tests, contexts.conftests_above(key, self.files), self.pytest_randomly(key))
+                (key, tests, contexts.conftests_above(key, conftests), self.pytest_randomly(key))
                 for key, tests in self.test_entries()
             ]
             if modules:
