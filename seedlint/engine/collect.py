@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, Protocol, Union
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -43,13 +43,27 @@ from seedlint.engine.names import (
     target_names,
     variable_values,
 )
+from seedlint.engine.streams import derive_key
 from seedlint.engine.vexpr import Builder, Loop, arguments, literal, render
 from seedlint.engine.walk import walk
 from seedlint.findings import Finding, Fix, Span
 
 if TYPE_CHECKING:
     from seedlint.config import Settings
-    from seedlint.rules.base import Rule
+
+
+class FileCheck(Protocol):
+    """What the collector asks of a per-file check (each rule of ``seedlint.rules`` is one):
+    the engine hands checks the facts of a file and knows nothing else of the rules."""
+
+    #: Call every ``check_call`` with each call of the file.
+    wants_calls: ClassVar[bool]
+    #: Attribute names whose assignments the check reads (``ctx.attr_assigns``).
+    watches_attributes: ClassVar[frozenset[str]]
+
+    def check_call(self, ctx: FileContext, site: CallSite) -> None: ...
+
+    def check_file(self, ctx: FileContext) -> None: ...
 
 
 @dataclass
@@ -1275,7 +1289,7 @@ def analyse_module(
     module: cst.Module,
     path: str,
     settings: Settings,
-    rules: Sequence[Rule],
+    rules: Sequence[FileCheck],
     data: Optional[bytes] = None,
 ) -> FileFacts:
     facts = FileFacts(path)
@@ -1672,8 +1686,6 @@ def _library_draw(
                 assert builder is not None
                 seed = builder.value(arg.value, site.scope, site.order)
         if not any(a.star for a in site.node.args):
-            from seedlint.rules.generators import derive_key
-
             fix = (derive_key(ctx, site, spec.api.rsplit(".", 1)[-1]), spec.param, spec.position)
     kind = {"call": "library", "use": "fit", "apply": "apply"}[spec.when]
     return Draw(

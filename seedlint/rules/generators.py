@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import ClassVar, Optional
 
 import libcst as cst
@@ -10,6 +9,7 @@ import libcst as cst
 from seedlint import apis
 from seedlint.engine.collect import CallSite, FileContext, owner_of
 from seedlint.engine.names import dotted
+from seedlint.engine.streams import derive_key
 from seedlint.engine.vexpr import render
 from seedlint.findings import Fix
 from seedlint.rules.base import Invalid, Rule, Valid
@@ -285,46 +285,6 @@ class UnseededTorchGenerator(Rule):
                 site.stmt,
                 fix=_seed_fix(ctx, site, None),
             )
-
-
-def module_name(path: str) -> str:
-    """The dotted module name of a file: its stem, under the packages (folders with an
-    ``__init__.py``) that hold it — stable wherever the project is checked out."""
-    path = os.path.abspath(path)
-    stem = os.path.splitext(os.path.basename(path))[0]
-    parts = [] if stem == "__init__" else [stem]
-    folder = os.path.dirname(path)
-    while os.path.isfile(os.path.join(folder, "__init__.py")):
-        parts.append(os.path.basename(folder))
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            break
-        folder = parent
-    return ".".join(reversed(parts)) or stem
-
-
-def derive_key(ctx: FileContext, site: CallSite, leaf: str = "") -> str:
-    """A name for this call site's stream that survives edits elsewhere in the file:
-    ``module:function:target`` (``data:Augment.__init__:self.rng``). A call stored nowhere is
-    numbered among its scope's calls of the same callee (``#0``), or named ``leaf`` (a library
-    call's API: ``train_test_split``, numbered only when the scope makes several)."""
-    module = module_name(ctx.path)
-    target = ctx.stored_into.get(id(site.node))
-    name = dotted(target) if target is not None else None
-    if name is None:
-        same = [
-            s
-            for s in ctx.calls
-            if s.scope is site.scope
-            and (
-                (s.qualname or s.method or "").endswith(leaf)
-                if leaf
-                else s.qualname == site.qualname
-            )
-        ]
-        index = next(i for i, s in enumerate(same) if s is site)
-        name = f"{leaf}#{index}" if not leaf or len(same) > 1 else leaf
-    return f"{module}:{site.scope.qualname or '<module>'}:{name}"
 
 
 def _seed_fix(ctx: FileContext, site: CallSite, keyword: Optional[str]) -> Optional[Fix]:

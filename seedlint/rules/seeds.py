@@ -11,11 +11,12 @@ from seedlint import apis
 from seedlint.engine.collect import CallSite, FileContext
 from seedlint.engine.interp import EntropySeed
 from seedlint.engine.program import Program
+from seedlint.engine.streams import module_name
 from seedlint.engine.values import SeedValue, judge_seed
 from seedlint.engine.walk import walk
 from seedlint.findings import Finding, Fix
 from seedlint.rules.base import Invalid, Rule, Valid
-from seedlint.rules.generators import is_torch_generator, module_name
+from seedlint.rules.generators import is_torch_generator
 
 #: Keywords that carry a seed into any call (scikit-learn, HF, …).
 SEED_KEYWORDS = ("seed", "random_state", "random_seed", "rng_seed")
