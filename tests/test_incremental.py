@@ -221,3 +221,31 @@ def test_seeding_helper_edit_reruns_its_callers(tree) -> None:
     again = _analyse(root, cache=True)
     assert [f.code for f in again.findings] == ["RNG002"]
     assert _result(again) == _result(_analyse(root, cache=False))
+
+
+def test_going_back_to_an_analysed_version_restores_its_runs(tree) -> None:
+    """Undo an edit (a cache hit for the whole run), then edit another file: the runs of the
+    version gone back to are the ones compared with, not those of the undone edit."""
+    root = tree(
+        {
+            "src/common.py": "def helper():\n    return 1\n",
+            "src/train.py": (
+                "import numpy as np\nfrom common import helper\n\n"
+                "if __name__ == '__main__':\n    print(helper(), np.random.rand())\n"
+            ),
+            "src/evaluate.py": (
+                "import random\n\nif __name__ == '__main__':\n    print(random.random())\n"
+            ),
+        }
+    )
+    common = (root / "src/common.py").read_text()
+    _analyse(root, cache=True)
+    _append(root / "src/common.py", "X = 1\n")
+    _analyse(root, cache=True)
+    (root / "src/common.py").write_text(common)  # undone: the first version again
+    back = _analyse(root, cache=True)
+    assert (back.runs, back.runs_reused) == (2, 2)  # the whole result came from the cache
+    _append(root / "src/evaluate.py", "Y = 2\n")
+    after = _analyse(root, cache=True)
+    assert (after.runs, after.runs_reused) == (2, 1)  # train.py read nothing that changed
+    assert _result(after) == _result(_analyse(root, cache=False))

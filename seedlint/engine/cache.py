@@ -116,13 +116,28 @@ class Cache:
     def put_run(self, key: str, value: tuple[Any, ...]) -> None:
         self._store(_RUN + key, value)
 
-    def get_runs(self, key: str) -> Optional[RunStore]:
-        """The entry points' runs of the last analysis of a program (see ``runstore``)."""
-        value = self._load(_RUNS + key)
+    def get_runs(self, program: str) -> Optional[RunStore]:
+        """The entry points' runs of the last analysis of ``program`` (its files and settings;
+        see ``runstore``): the store of the state it was last analysed in."""
+        state = self._load(_RUNS + program)
+        if not isinstance(state, str):
+            return None
+        value = self._load(_RUNS + state)
+        if value is not None:
+            self.touch(_RUNS + state)
         return value if isinstance(value, RunStore) else None
 
-    def put_runs(self, key: str, value: RunStore) -> None:
-        self._store(_RUNS + key, value)
+    def put_runs(self, program: str, state: str, value: RunStore) -> None:
+        """Store the runs of ``program`` in ``state`` (the whole run's key: the files' contents
+        too) and make it the last state analysed."""
+        self._store(_RUNS + state, value)
+        self.set_last_state(program, state)
+
+    def set_last_state(self, program: str, state: str) -> None:
+        """``program`` was last analysed in ``state`` (a run whose result was stored: going
+        back to an earlier version of a file takes the runs of that version)."""
+        if self._load(_RUNS + program) != state:
+            self._store(_RUNS + program, state)
 
     def _load(self, key: str) -> object:
         if not self.usable:

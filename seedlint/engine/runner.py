@@ -352,6 +352,7 @@ def lint(
     mode = prefilter_for(settings) if prefilter_mode == "auto" else prefilter_mode
     preread = read_files(files, cache)
     run_key = _run_key(preread, settings, codes, apply_noqa, mode) if cache is not None else None
+    store_key = _store_key(preread, settings, codes, mode) if cache is not None else None
     if cache is not None and run_key is not None:
         # Nothing that decides the result changed since a run that stored it: every file's
         # path and content, the settings, the rules and seedlint itself (in every key).
@@ -363,9 +364,10 @@ def lint(
             keys = {key for _, _, key, _ in preread}
             for key in keys:
                 cache.touch(key)  # still in use: not pruned
-            cache.prune(keys | {run_key})
+            if store_key is not None:
+                cache.set_last_state(store_key, run_key)  # the next edit starts from here
+            cache.prune(keys | {run_key, store_key or run_key})
             return report
-    store_key = _store_key(preread, settings, codes, mode) if cache is not None else None
     keep = frozenset(k for k in (run_key, store_key) if k)
     analysed = analyse_files(files, settings, codes, jobs, cache, mode, preread, keep)
     facts_by_key: dict[str, FileFacts] = {}
@@ -453,10 +455,10 @@ def lint(
     if cache is not None and run_key is not None and not report.errors:
         memo = (tuple(report.findings), dict(report.sources), dict(report.hidden), report.runs)
         cache.put_run(run_key, memo)
-    if cache is not None and store_key is not None and not report.errors:
+    if cache is not None and store_key is not None and run_key is not None and not report.errors:
         recorded = programs[0].recorded if settings.scope != "file" else None
         if recorded is not None:
-            cache.put_runs(store_key, recorded)
+            cache.put_runs(store_key, run_key, recorded)
     return report
 
 
