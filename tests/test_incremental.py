@@ -179,19 +179,21 @@ def test_incremental_equals_cold_on_random_edits(tmp_path: Path, package: str, s
     assert reused > 0, f"no run was reused: {'; '.join(done)}"
 
 
+#: Two entry points: train.py reads common.py, evaluate.py reads nothing else.
+TWO_ENTRIES = {
+    "src/common.py": "def helper():\n    return 1\n",
+    "src/train.py": (
+        "import numpy as np\nfrom common import helper\n\n"
+        "if __name__ == '__main__':\n    print(helper(), np.random.rand())\n"
+    ),
+    "src/evaluate.py": (
+        "import random\n\nif __name__ == '__main__':\n    print(random.random())\n"
+    ),
+}
+
+
 def test_edit_reruns_only_the_entry_points_that_read_the_file(tree) -> None:
-    root = tree(
-        {
-            "src/common.py": "def helper():\n    return 1\n",
-            "src/train.py": (
-                "import numpy as np\nfrom common import helper\n\n"
-                "if __name__ == '__main__':\n    print(helper(), np.random.rand())\n"
-            ),
-            "src/evaluate.py": (
-                "import random\n\nif __name__ == '__main__':\n    print(random.random())\n"
-            ),
-        }
-    )
+    root = tree(TWO_ENTRIES)
     first = _analyse(root, cache=True)
     assert (first.runs, first.runs_reused) == (2, 0)
     _append(root / "src/common.py", "def other():\n    return 2\n")
@@ -226,18 +228,7 @@ def test_seeding_helper_edit_reruns_its_callers(tree) -> None:
 def test_going_back_to_an_analysed_version_restores_its_runs(tree) -> None:
     """Undo an edit (a cache hit for the whole run), then edit another file: the runs of the
     version gone back to are the ones compared with, not those of the undone edit."""
-    root = tree(
-        {
-            "src/common.py": "def helper():\n    return 1\n",
-            "src/train.py": (
-                "import numpy as np\nfrom common import helper\n\n"
-                "if __name__ == '__main__':\n    print(helper(), np.random.rand())\n"
-            ),
-            "src/evaluate.py": (
-                "import random\n\nif __name__ == '__main__':\n    print(random.random())\n"
-            ),
-        }
-    )
+    root = tree(TWO_ENTRIES)
     common = (root / "src/common.py").read_text()
     _analyse(root, cache=True)
     _append(root / "src/common.py", "X = 1\n")

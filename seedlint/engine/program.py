@@ -570,23 +570,20 @@ class Program:
     def _unit(self, unit: Unit, compute: Any) -> list[EntryRun]:
         """The runs of one unit (an entry point, or all the pytest tests, which share their
         collection): from the store when nothing they read changed, else computed."""
-        stored = self.store.get(unit) if self.store is not None else None
         self.units += 1
+        stored = self.store.get(unit) if self.store is not None else None
         if stored is not None and self.still_valid(stored.deps):
-            runs = self.store.load(stored, self.files)  # type: ignore[union-attr]
-            self.import_requests |= stored.requests
             self.units_reused += 1
-        else:
-            stored = None
-            before = set(self.import_requests)
-            with self.recording() as deps:
-                runs = compute()
-        if self.recorded is not None:
-            if stored is not None:
+            self.import_requests |= stored.requests
+            if self.recorded is not None:
                 self.recorded.keep(unit, stored)
-            else:
-                requests = frozenset(self.import_requests - before)
-                self.recorded.add(unit, deps, requests, runs, self.files)
+            return RunStore.load(stored, self.files)
+        before = set(self.import_requests)
+        with self.recording() as deps:
+            runs: list[EntryRun] = compute()
+        if self.recorded is not None:
+            requests = frozenset(self.import_requests - before)
+            self.recorded.add(unit, deps, requests, runs, self.files)
         return runs
 
     def ranked_runs(self) -> list[EntryRun]:

@@ -366,7 +366,7 @@ def lint(
                 cache.touch(key)  # still in use: not pruned
             if store_key is not None:
                 cache.set_last_state(store_key, run_key)  # the next edit starts from here
-            cache.prune(keys | {run_key, store_key or run_key})
+            cache.prune(keys | {k for k in (run_key, store_key) if k})
             return report
     keep = frozenset(k for k in (run_key, store_key) if k)
     analysed = analyse_files(files, settings, codes, jobs, cache, mode, preread, keep)
@@ -512,16 +512,7 @@ def _run_key(
     mode: Optional[str],
 ) -> Optional[str]:
     """The key of a whole run's result, or None when some file could not be read."""
-    if any(data is None for _, data, _, _ in preread):
-        return None
-    h = hashlib.blake2b(b"run\0", digest_size=20)
-    # Sets are sorted: their order (and so their repr) changes from process to process.
-    state = replace(settings, seed_functions=frozenset())
-    described = (state, sorted(settings.seed_functions), sorted(codes), apply_noqa, mode)
-    h.update(repr(described).encode("utf-8", "surrogateescape"))
-    for src, _, key, _ in preread:
-        h.update(f"\0{src.path}\0{src.key}\0{key}".encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
+    return _key(b"run", preread, settings, (sorted(codes), apply_noqa, mode), contents=True)
 
 
 def _store_key(
@@ -529,17 +520,30 @@ def _store_key(
 ) -> Optional[str]:
     """The key of the stored entry-point runs of these files: their paths and the settings,
     not their contents (what each run read is checked run by run)."""
-    if settings.scope == "file" or any(data is None for _, data, _, _ in preread):
+    if settings.scope == "file":
         return None
-    h = hashlib.blake2b(b"runs\0", digest_size=20)
+    return _key(b"runs", preread, settings, (sorted(codes), mode), contents=False)
+
+
+def _key(
+    tag: bytes,
+    preread: Sequence[Read],
+    settings: Settings,
+    extra: tuple[object, ...],
+    contents: bool,
+) -> Optional[str]:
+    """A hash of the settings, ``extra`` and every file's path (and content key with
+    ``contents``), or None when some file could not be read."""
+    if any(data is None for _, data, _, _ in preread):
+        return None
+    h = hashlib.blake2b(tag + b"\0", digest_size=20)
+    # Sets are sorted: their order (and so their repr) changes from process to process.
     state = replace(settings, seed_functions=frozenset())
-    h.update(
-        repr((state, sorted(settings.seed_functions), sorted(codes), mode)).encode(
-            "utf-8", "surrogateescape"
-        )
-    )
-    for src, _, _, _ in preread:
-        h.update(f"\0{src.path}\0{src.key}".encode("utf-8", "surrogateescape"))
+    described = (state, sorted(settings.seed_functions), *extra)
+    h.update(repr(described).encode("utf-8", "surrogateescape"))
+    for src, _, key, _ in preread:
+        line = f"\0{src.path}\0{src.key}" + (f"\0{key}" if contents else "")
+        h.update(line.encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
